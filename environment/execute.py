@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""Executes notebooks headless through the project's Java kernel and writes them to reports/.
+
+    execute.py NOTEBOOK_OR_REPORT_PATH ...
+
+Each notebook under notebooks/ is executed in its own folder and written to the mirror path under
+reports/ (written to a temporary file, then renamed). A failing cell stops that notebook: the executed
+part is still written, the notebook and cell are named, and the exit status is 1.
+"""
+import os
+import re
+import sys
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
+
+
+def report_path(notebook):
+    rel = os.path.relpath(os.path.abspath(notebook), os.path.join(ROOT, "notebooks"))
+    return os.path.join(ROOT, "reports", rel)
+
+
+def first_error(nb):
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return index, cell, out
+    return None
+
+
+def stray_display_ids(nb):
+    """execute_result outputs that are only a display id (what display(...) returns when a cell ends with it)."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "execute_result":
+                text = "".join(out.get("data", {}).get("text/plain", ""))
+                if re.fullmatch(r'"?[0-9a-f-]{16,}"?', text.strip()):
+                    found.append(index)
+    return found
+
+
+def execute(notebook):
+    path = os.path.abspath(notebook)
+    nb = nbformat.read(path, as_version=4)
+    target = report_path(path)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    client = NotebookClient(nb, kernel_name=KERNEL, timeout=None, startup_timeout=120,
+                            resources={"metadata": {"path": os.path.dirname(path)}})
+    start = time.time()
+    problem = None
+    try:
+        client.execute()
+    except CellExecutionError as e:
+        problem = str(e)
+    except DeadKernelError as e:
+        problem = f"the kernel died: {e}"
+    elapsed = time.time() - start
+    nb.metadata.setdefault("fashion", {})["executed_seconds"] = round(elapsed, 1)
+    nb.metadata["fashion"]["quick"] = os.environ.get("FASHION_QUICK", "") not in ("", "0")
+    tmp = target + ".tmp"
+    nbformat.write(nb, tmp)
+    os.replace(tmp, target)
+    name = os.path.relpath(path, ROOT)
+    if problem is not None:
+        err = first_error(nb)
+        where = "unknown cell"
+        if err is not None:
+            index, cell, out = err
+            code = cell.source.strip().splitlines()
+            where = f"cell {index + 1} ({code[0][:70] if code else ''!r})"
+            problem = f"{out.get('ename', '')}: {out.get('evalue', '')}".strip(": ") or problem
+        print(f"[run] FAILED {name}, {where}: {problem.strip()[:2000]}", file=sys.stderr)
+        print(f"[run]   partial result: {os.path.relpath(target, ROOT)}", file=sys.stderr)
+        return False
+    strays = stray_display_ids(nb)
+    if strays:
+        print(f"[run] FAILED {name}: cells {', '.join(str(i + 1) for i in strays)} print a bare display id",
+              file=sys.stderr)
+        return False
+    print(f"[run] ok {name} -> {os.path.relpath(target, ROOT)} ({elapsed:.0f} s)")
+    return True
+
+
+def main(paths):
+    ok = True
+    for p in paths:
+        ok = execute(p) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,48 @@
+package fashion.engine;
+
+import org.rapaio.jupyter.kernel.global.Global;
+
+/**
+ * The bridge to the Jupyter kernel (rapaio-jupyter-kernel) when the library runs inside one: rich output and
+ * live updates of an output in place. Outside a kernel (tests, benchmark, plain Java) {@link #active()} is false
+ * and callers print to the console instead.
+ */
+public final class Notebook {
+    private static final boolean ACTIVE = detect();
+
+    private Notebook() {
+    }
+
+    /** Whether this JVM is a Jupyter kernel that can show rich output. */
+    public static boolean active() {
+        return ACTIVE;
+    }
+
+    private static boolean detect() {
+        if ("0".equals(System.getenv("FASHION_KERNEL"))) {
+            return false;
+        }
+        String command = System.getProperty("sun.java.command", "");
+        boolean kernelProcess = "1".equals(System.getenv("FASHION_KERNEL")) || command.contains("rapaio-jupyter-kernel")
+                || command.contains("org.rapaio.jupyter.kernel.MainApp");
+        if (!kernelProcess) {
+            return false;
+        }
+        try {
+            Class.forName("org.rapaio.jupyter.kernel.global.Global", false, Notebook.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Shows {@code content} of the given MIME type in the running cell; returns the display id for {@link #update}. */
+    public static String show(String mime, String content) {
+        return Global.display(mime, content);
+    }
+
+    /** Replaces the output shown under {@code id}. */
+    public static void update(String id, String mime, String content) {
+        Global.updateDisplay(id, mime, content);
+    }
+}

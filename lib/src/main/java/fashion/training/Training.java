@@ -1,0 +1,153 @@
+package fashion.training;
+
+import java.util.Locale;
+import java.util.Random;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import fashion.data.FashionMnist;
+import fashion.data.QuickMode;
+import fashion.data.Split;
+import fashion.engine.Engine;
+import fashion.evaluation.Evaluation;
+import fashion.models.Model;
+
+/**
+ * Trains a model on the training split, measuring the training and validation curves after each epoch.
+ *
+ * <pre>
+ * History history = Training.fit(model, data, 10);   // live progress in the cell
+ * </pre>
+ *
+ * Training stops early, keeping the model and the history so far, when the notebook's interrupt button is
+ * pressed (at the next minibatch) or when the loss becomes NaN or infinite. In quick mode
+ * ({@code FASHION_QUICK=1}) the epochs are capped at {@link QuickMode#MAX_EPOCHS}.
+ */
+public final class Training {
+    private static volatile History last;
+
+    private Training() {
+    }
+
+    /** Trains for {@code epochs} epochs with batch size 32. */
+    public static History fit(Model model, FashionMnist data, int epochs) {
+        return fit(model, data, TrainingOptions.epochs(epochs));
+    }
+
+    public static History fit(Model model, FashionMnist data, TrainingOptions options) {
+        return fit(model, data.train(), data.validation(), options);
+    }
+
+    /** Trains on {@code train}, measuring {@code validation} after each epoch. */
+    public static History fit(Model model, Split train, Split validation, TrainingOptions options) {
+        options.validate();
+        Engine.init();
+        Interrupts.install();
+        int epochs = QuickMode.epochs(options.epochs());
+        int n = train.size();
+        int batch = options.batchSize();
+        if (n == 0) {
+            throw new IllegalArgumentException("the training split is empty");
+        }
+        int batches = (n + batch - 1) / batch;
+        History history = new History(model.name(), epochs, batch, n);
+        last = history;
+        MultiLayerNetwork net = model.network();
+        INDArray features = train.dense();
+        INDArray targets = train.oneHot();
+        Split sample = train.select(firstOfPermutation(n, options.seed(), Math.min(n, options.trainingSample())));
+        Progress progress = new Progress(options.progress(), model.name(), epochs, batches);
+        Random random = new Random(options.seed());
+        int[] order = identity(n);
+        Interrupts.beginTraining();
+        try {
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                shuffle(order, random);
+                long start = System.nanoTime();
+                double lossSum = 0;
+                int seen = 0;
+                for (int b = 0; b < batches; b++) {
+                    int from = b * batch;
+                    int to = Math.min(n, from + batch);
+                    int[] rows = java.util.Arrays.copyOfRange(order, from, to);
+                    INDArray x = Nd4j.pullRows(features, 1, rows);
+                    INDArray y = Nd4j.pullRows(targets, 1, rows);
+                    net.fit(model.features(x), y);
+                    double loss = net.score();
+                    if (!Double.isFinite(loss)) {
+                        String msg = String.format(Locale.ROOT,
+                                "training diverged: the loss became %s at epoch %d, batch %d/%d. Try a lower learning rate "
+                                        + "(now %s) or a smaller L2 factor; the history up to epoch %d is kept.",
+                                loss, epoch, b + 1, batches, model.settings().getOrDefault("learningRate", "?"), epoch - 1);
+                        history.end(History.Status.DIVERGED, msg);
+                        progress.end(msg);
+                        return history;
+                    }
+                    lossSum += loss * (to - from);
+                    seen += to - from;
+                    if (Interrupts.requested() || Thread.currentThread().isInterrupted()) {
+                        String msg = String.format(Locale.ROOT, "interrupted at epoch %d, batch %d/%d: the model and the "
+                                + "history of the %d finished epochs are kept.", epoch, b + 1, batches, epoch - 1);
+                        history.end(History.Status.INTERRUPTED, msg);
+                        progress.end(msg);
+                        return history;
+                    }
+                    progress.batch(epoch, b + 1, lossSum / seen);
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                Evaluation onTrain = Evaluation.of(model, sample);
+                Evaluation onValidation = Evaluation.of(model, validation);
+                Epoch e = new Epoch(epoch, onTrain.loss(), onTrain.accuracy(), onValidation.loss(), onValidation.accuracy(),
+                        lossSum / seen, seconds);
+                history.add(e);
+                progress.epoch(e);
+                if (!Double.isFinite(e.validationLoss())) {
+                    String msg = String.format(Locale.ROOT, "training diverged: the validation loss became %s after epoch %d. "
+                            + "Try a lower learning rate.", e.validationLoss(), epoch);
+                    history.end(History.Status.DIVERGED, msg);
+                    progress.end(msg);
+                    return history;
+                }
+            }
+            progress.end("");
+            return history;
+        } catch (RuntimeException | Error e) {
+            history.end(History.Status.FAILED, String.valueOf(e));
+            throw e;
+        } finally {
+            Interrupts.endTraining();
+        }
+    }
+
+    /** The history of the most recent training run in this JVM, even if its cell failed. */
+    public static History lastHistory() {
+        return last;
+    }
+
+    private static int[] identity(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    private static void shuffle(int[] a, Random random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    private static int[] firstOfPermutation(int n, long seed, int k) {
+        int[] a = identity(n);
+        shuffle(a, new Random(seed ^ 0x5DEECE66DL));
+        int[] out = java.util.Arrays.copyOf(a, k);
+        java.util.Arrays.sort(out);
+        return out;
+    }
+}

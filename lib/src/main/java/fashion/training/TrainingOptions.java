@@ -1,0 +1,106 @@
+package fashion.training;
+
+import fashion.models.SettingException;
+
+/**
+ * How to train: epochs (seed: 10 for Part 1, 5 for Part 2), batch size (Keras' default 32), shuffling seed,
+ * and the size of the fixed training sample on which the training curve is measured after each epoch.
+ *
+ * <pre>
+ * Training.fit(model, data, TrainingOptions.epochs(5).batchSize(64));
+ * </pre>
+ */
+public final class TrainingOptions {
+    private int epochs = 10;
+    private int batchSize = 32;
+    private long seed = 1;
+    private int trainingSample = 5000;
+    private boolean progress = true;
+
+    private TrainingOptions() {
+    }
+
+    public static TrainingOptions defaults() {
+        return new TrainingOptions();
+    }
+
+    public static TrainingOptions epochs(int epochs) {
+        return new TrainingOptions().withEpochs(epochs);
+    }
+
+    public TrainingOptions withEpochs(int epochs) {
+        TrainingOptions o = copy();
+        o.epochs = epochs;
+        return o;
+    }
+
+    public TrainingOptions batchSize(int size) {
+        TrainingOptions o = copy();
+        o.batchSize = size;
+        return o;
+    }
+
+    /** Seed of the order in which training images are visited each epoch. */
+    public TrainingOptions seed(long seed) {
+        TrainingOptions o = copy();
+        o.seed = seed;
+        return o;
+    }
+
+    /** Training images (a fixed prefix of the shuffled set) evaluated after each epoch for the training curve. */
+    public TrainingOptions trainingSample(int images) {
+        TrainingOptions o = copy();
+        o.trainingSample = images;
+        return o;
+    }
+
+    /** Whether to show live progress (in the notebook cell, or on the console outside a notebook). */
+    public TrainingOptions progress(boolean show) {
+        TrainingOptions o = copy();
+        o.progress = show;
+        return o;
+    }
+
+    public int epochs() {
+        return epochs;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public int trainingSample() {
+        return trainingSample;
+    }
+
+    public boolean progress() {
+        return progress;
+    }
+
+    /** Rejects settings outside their range, naming the setting. */
+    public TrainingOptions validate() {
+        SettingException.positive("epochs", epochs);
+        SettingException.positive("batchSize", batchSize);
+        SettingException.positive("trainingSample", trainingSample);
+        return this;
+    }
+
+    private TrainingOptions copy() {
+        TrainingOptions o = new TrainingOptions();
+        o.epochs = epochs;
+        o.batchSize = batchSize;
+        o.seed = seed;
+        o.trainingSample = trainingSample;
+        o.progress = progress;
+        return o;
+    }
+
+    @Override
+    public String toString() {
+        return "epochs=" + epochs + " batchSize=" + batchSize + " seed=" + seed;
+    }
+}

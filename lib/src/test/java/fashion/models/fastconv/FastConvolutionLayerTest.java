@@ -1,0 +1,219 @@
+package fashion.models.fastconv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.nio.file.Files;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The fast layer must compute exactly what DL4J's own {@link ConvolutionLayer} computes: same output, same
+ * gradients (float, through the oneDNN path) and correct gradients by finite differences (double).
+ */
+class FastConvolutionLayerTest {
+
+    private static final int SIDE = 12;
+
+    private static Layer conv(boolean fast, int kernel, int nOut, ConvolutionMode mode, Activation act, boolean bias) {
+        if (fast) {
+            return new FastConvolutionLayer.Builder(kernel, kernel).nOut(nOut).convolutionMode(mode).activation(act)
+                    .hasBias(bias).l2(2e-4).build();
+        }
+        return new ConvolutionLayer.Builder(kernel, kernel).nOut(nOut).convolutionMode(mode).activation(act)
+                .hasBias(bias).l2(2e-4).build();
+    }
+
+    /** A small version of the seed's CNN: even kernel with Same padding, avg pooling, valid conv, dense. */
+    static MultiLayerConfiguration config(boolean fast, DataType type, boolean updater) {
+        return new NeuralNetConfiguration.Builder().seed(7).dataType(type)
+                .weightInit(WeightInit.XAVIER_UNIFORM)
+                .updater(updater ? new Adam(1e-3) : new NoOp())
+                .list()
+                .layer(new FastConvolutionLayer.Builder(4, 4).nIn(1).nOut(3).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU).build())
+                .layer(conv(fast, 3, 2, ConvolutionMode.Same, Activation.TANH, true))
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG).kernelSize(2, 2).stride(2, 2).build())
+                .layer(conv(fast, 3, 4, ConvolutionMode.Truncate, Activation.SIGMOID, false))
+                .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.convolutionalFlat(SIDE, SIDE, 1))
+                .build();
+    }
+
+    /** Same network with every convolution either fast or DL4J's own (first layer is always of the chosen kind). */
+    static MultiLayerNetwork network(boolean fast, DataType type, boolean updater) {
+        MultiLayerConfiguration c = config(fast, type, updater);
+        if (!fast) {
+            // replace the first layer, built as fast above, by DL4J's layer with the same settings
+            c = new NeuralNetConfiguration.Builder().seed(7).dataType(type)
+                    .weightInit(WeightInit.XAVIER_UNIFORM)
+                    .updater(updater ? new Adam(1e-3) : new NoOp())
+                    .list()
+                    .layer(new ConvolutionLayer.Builder(4, 4).nIn(1).nOut(3).convolutionMode(ConvolutionMode.Same)
+                            .activation(Activation.RELU).build())
+                    .layer(conv(false, 3, 2, ConvolutionMode.Same, Activation.TANH, true))
+                    .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG).kernelSize(2, 2).stride(2, 2).build())
+                    .layer(conv(false, 3, 4, ConvolutionMode.Truncate, Activation.SIGMOID, false))
+                    .layer(new DenseLayer.Builder().nOut(6).activation(Activation.TANH).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.convolutionalFlat(SIDE, SIDE, 1))
+                    .build();
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(c);
+        net.init();
+        return net;
+    }
+
+    static DataSet data(DataType type, int n) {
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.rand(type, n, SIDE * SIDE);
+        INDArray y = Nd4j.zeros(type, n, 3);
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, i % 3, 1.0);
+        }
+        return new DataSet(x, y);
+    }
+
+    @Test
+    void layersAreFastOnlyWhereAsked() {
+        MultiLayerNetwork fast = network(true, DataType.FLOAT, false);
+        MultiLayerNetwork stock = network(false, DataType.FLOAT, false);
+        assertInstanceOf(FastConvolutionLayerImpl.class, fast.getLayer(0));
+        assertInstanceOf(FastConvolutionLayerImpl.class, fast.getLayer(3));
+        assertEquals(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, stock.getLayer(0).getClass());
+        assertEquals(stock.numParams(), fast.numParams());
+    }
+
+    @Test
+    void sameOutputAndGradientsAsDl4jConvolutionLayer() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            MultiLayerNetwork fast = network(true, type, false);
+            MultiLayerNetwork stock = network(false, type, false);
+            stock.setParams(fast.params().dup());
+            DataSet d = data(type, 5);
+            double tol = type == DataType.FLOAT ? 1e-5 : 1e-10;
+
+            INDArray outFast = fast.output(d.getFeatures());
+            INDArray outStock = stock.output(d.getFeatures());
+            assertTrue(outFast.equalsWithEps(outStock, tol), () -> "outputs differ " + outFast + " vs " + outStock);
+            for (int layer = 0; layer < 4; layer++) {
+                INDArray a = fast.feedForwardToLayer(layer, d.getFeatures(), false).get(layer + 1);
+                INDArray b = stock.feedForwardToLayer(layer, d.getFeatures(), false).get(layer + 1);
+                assertTrue(a.equalsWithEps(b, tol), "activations of layer " + layer + " differ");
+            }
+
+            fast.setInput(d.getFeatures());
+            fast.setLabels(d.getLabels());
+            fast.computeGradientAndScore();
+            stock.setInput(d.getFeatures());
+            stock.setLabels(d.getLabels());
+            stock.computeGradientAndScore();
+            assertEquals(stock.score(), fast.score(), tol * 10);
+            Gradient gf = fast.gradient();
+            Gradient gs = stock.gradient();
+            for (String key : gs.gradientForVariable().keySet()) {
+                INDArray a = gf.getGradientFor(key);
+                INDArray b = gs.getGradientFor(key);
+                double scale = Math.max(1.0, b.amaxNumber().doubleValue());
+                double diff = a.sub(b).amaxNumber().doubleValue() / scale;
+                assertTrue(diff < (type == DataType.FLOAT ? 1e-4 : 1e-9),
+                        type + " gradient " + key + " differs by " + diff + "\n" + a + "\n" + b);
+            }
+        }
+    }
+
+    @Test
+    void numericalGradientCheck() {
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            MultiLayerNetwork fast = network(true, DataType.DOUBLE, false);
+            DataSet d = data(DataType.DOUBLE, 4);
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(fast)
+                    .input(d.getFeatures()).labels(d.getLabels()).epsilon(1e-6).maxRelError(1e-3)
+                    .minAbsoluteError(1e-8).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+            assertTrue(ok, "finite-difference gradient check failed");
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    @Test
+    void trainingMatchesDl4jLayerStepByStep() {
+        MultiLayerNetwork fast = network(true, DataType.FLOAT, true);
+        MultiLayerNetwork stock = network(false, DataType.FLOAT, true);
+        stock.setParams(fast.params().dup());
+        DataSet d = data(DataType.FLOAT, 16);
+        for (int i = 0; i < 20; i++) {
+            fast.fit(d);
+            stock.fit(d);
+        }
+        double diff = fast.params().sub(stock.params()).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-4, "parameters drifted apart by " + diff);
+        assertEquals(stock.score(), fast.score(), 1e-4);
+    }
+
+    @Test
+    void serializesClonesAndRestores() throws Exception {
+        MultiLayerNetwork net = network(true, DataType.FLOAT, true);
+        DataSet d = data(DataType.FLOAT, 8);
+        net.fit(d);
+        INDArray expected = net.output(d.getFeatures());
+
+        String json = net.getLayerWiseConfigurations().toJson();
+        assertTrue(json.contains(FastConvolutionLayer.class.getName()));
+        MultiLayerConfiguration back = MultiLayerConfiguration.fromJson(json);
+        assertEquals(net.getLayerWiseConfigurations(), back);
+        assertInstanceOf(FastConvolutionLayer.class, back.getConf(0).getLayer());
+
+        MultiLayerNetwork clone = net.clone();
+        assertInstanceOf(FastConvolutionLayerImpl.class, clone.getLayer(0));
+        assertTrue(expected.equalsWithEps(clone.output(d.getFeatures()), 1e-6));
+
+        File file = Files.createTempFile("fastconv", ".zip").toFile();
+        file.deleteOnExit();
+        net.save(file, true);
+        MultiLayerNetwork loaded = MultiLayerNetwork.load(file, true);
+        assertInstanceOf(FastConvolutionLayerImpl.class, loaded.getLayer(3));
+        assertTrue(expected.equalsWithEps(loaded.output(d.getFeatures()), 1e-6));
+        assertEquals(net.getUpdater().getStateViewArray(), loaded.getUpdater().getStateViewArray());
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, bytes, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertTrue(expected.equalsWithEps(restored.output(d.getFeatures()), 1e-6));
+        // and it keeps training
+        restored.fit(d);
+        net.fit(d);
+        assertTrue(net.params().equalsWithEps(restored.params(), 1e-6));
+    }
+}
