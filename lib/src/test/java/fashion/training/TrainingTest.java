@@ -1,0 +1,45 @@
+package fashion.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import fashion.data.FashionMnist;
+import fashion.data.QuickMode;
+import fashion.evaluation.Evaluation;
+import fashion.models.Model;
+import fashion.models.Models;
+
+class TrainingTest {
+    @AfterEach
+    void environmentQuickMode() {
+        QuickMode.override(null);
+    }
+
+    @Test
+    void trainingOnASmallSubsetLowersTheLoss() {
+        QuickMode.override(true);
+        FashionMnist data = FashionMnist.load(FashionMnist.DEBIAN_FOLDER);
+        Model model = Models.dense().width(64).learningRate(1e-3).build();
+        double before = Evaluation.of(model, data.validation()).loss();
+        History history = Training.fit(model, data, TrainingOptions.epochs(2).progress(false));
+        assertEquals(History.Status.COMPLETED, history.status());
+        assertEquals(2, history.epochs().size());
+        double after = history.last().validationLoss();
+        assertTrue(after < before * 0.8, "validation loss " + before + " -> " + after);
+        assertTrue(history.last().validationAccuracy() > 0.6, "accuracy " + history.last().validationAccuracy());
+        assertTrue(history.epochs().get(1).trainLoss() < history.epochs().get(0).trainLoss());
+        assertEquals(after, Evaluation.of(model, data.validation()).loss(), 1e-6);
+    }
+
+    @Test
+    void quickModeCapsTheEpochs() {
+        QuickMode.override(true);
+        FashionMnist data = FashionMnist.load(FashionMnist.DEBIAN_FOLDER);
+        History history = Training.fit(Models.dense().width(16).build(), data, TrainingOptions.epochs(7).batchSize(256).progress(false));
+        assertEquals(QuickMode.MAX_EPOCHS, history.epochs().size());
+        assertEquals(QuickMode.MAX_EPOCHS, history.plannedEpochs());
+    }
+}
