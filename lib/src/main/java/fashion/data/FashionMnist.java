@@ -127,15 +127,15 @@ public final class FashionMnist {
                 payloads.put(f, payload);
             }
         });
-        INDArray trainImages = pixels(payloads.get(IdxFile.TRAIN_IMAGES));
+        byte[] trainPixels = payloads.get(IdxFile.TRAIN_IMAGES);
         int[] trainLabels = labels(payloads.get(IdxFile.TRAIN_LABELS));
-        INDArray testImages = pixels(payloads.get(IdxFile.TEST_IMAGES));
+        INDArray testImages = pixels(payloads.get(IdxFile.TEST_IMAGES), 0, IdxFile.TEST_IMAGES.count());
         int[] testLabels = labels(payloads.get(IdxFile.TEST_LABELS));
 
         int n = trainLabels.length;
-        Split validation = new Split("validation", trainImages.get(interval(0, VALIDATION_SIZE)).dup(),
+        Split validation = new Split("validation", pixels(trainPixels, 0, VALIDATION_SIZE),
                 java.util.Arrays.copyOfRange(trainLabels, 0, VALIDATION_SIZE));
-        Split train = new Split("training", trainImages.get(interval(VALIDATION_SIZE, n)).dup(),
+        Split train = new Split("training", pixels(trainPixels, VALIDATION_SIZE, n),
                 java.util.Arrays.copyOfRange(trainLabels, VALIDATION_SIZE, n));
         Split test = new Split("test", testImages, testLabels);
         if (quick) {
@@ -146,17 +146,18 @@ public final class FashionMnist {
         return new FashionMnist(folder, quick, train, validation, test);
     }
 
-    private static org.nd4j.linalg.indexing.INDArrayIndex interval(int from, int to) {
-        return org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
-    }
-
-    private static INDArray pixels(byte[] payload) {
+    /** Images {@code from} (inclusive) to {@code to} (exclusive) of an IDX payload as a [n, 784] matrix scaled to [0, 1]. */
+    private static INDArray pixels(byte[] payload, int from, int to) {
         int pixelsPerImage = IdxFile.ROWS * IdxFile.COLUMNS;
-        float[] values = new float[payload.length];
-        for (int i = 0; i < payload.length; i++) {
-            values[i] = (payload[i] & 0xff) / 255f;
-        }
-        return Nd4j.create(values, new long[] {payload.length / pixelsPerImage, pixelsPerImage}, DataType.FLOAT);
+        int offset = from * pixelsPerImage;
+        float[] values = new float[(to - from) * pixelsPerImage];
+        java.util.stream.IntStream.range(0, to - from).parallel().forEach(image -> {
+            int base = image * pixelsPerImage;
+            for (int p = 0; p < pixelsPerImage; p++) {
+                values[base + p] = (payload[offset + base + p] & 0xff) / 255f;
+            }
+        });
+        return Nd4j.create(values, new long[] {to - from, pixelsPerImage}, DataType.FLOAT);
     }
 
     private static int[] labels(byte[] payload) {

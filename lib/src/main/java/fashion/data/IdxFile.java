@@ -100,9 +100,16 @@ public enum IdxFile {
             throw new DataException(file, "the file cannot be read (" + e.getMessage() + ").", "check its permissions", e);
         }
         try (InputStream in = gzip ? new GZIPInputStream(Files.newInputStream(file), 1 << 16) : Files.newInputStream(file)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(bytes, Integer.MAX_VALUE - 16));
-            in.transferTo(out);
-            return out.toByteArray();
+            // the genuine size plus one byte: a longer file shows up as too long without reading it all
+            byte[] buffer = new byte[(int) bytes + 1];
+            int n = in.readNBytes(buffer, 0, buffer.length);
+            if (n == buffer.length) {
+                ByteArrayOutputStream rest = new ByteArrayOutputStream();
+                rest.write(buffer, 0, n);
+                in.transferTo(rest);
+                return rest.toByteArray();
+            }
+            return java.util.Arrays.copyOf(buffer, n);
         } catch (EOFException e) {
             throw new DataException(file, "the compressed file is truncated (it ends before the gzip stream does).",
                     "delete it and fetch a complete copy (apt-get install --reinstall dataset-fashion-mnist, or download again)", e);
