@@ -281,13 +281,15 @@ def ink(img, box, inset):
 
 
 # ---------------------------------------------------------------- one notebook
-def check(nb_path, report=None):
+def check(nb_path, report=None, min_figures=0):
     name = nb_path.name
     print(f"== {nb_path}", flush=True)
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
     n_figs = expected_figures(nb)
     n_display, n_inline = expected_math(nb)
     print(f"  notebook: {n_figs} figures, {n_display} display and ~{n_inline} inline equations")
+    if n_figs < min_figures:
+        fail(nb_path.name, f"the notebook has {n_figs} figure outputs, expected at least {min_figures}")
 
     with tempfile.TemporaryDirectory(prefix="fashion-test-export-") as tmp:
         tmp = Path(tmp)
@@ -324,6 +326,12 @@ def check(nb_path, report=None):
             fail(name, f"HTML refers to outside resources: {sorted(set(external))[:5]}")
         else:
             ok("no script, stylesheet, image or frame source outside the HTML file")
+
+        if report is True:
+            if re.search(r'class="[^"]*\bjp-(?:InputPrompt|OutputPrompt|CodeMirrorEditor)\b', page):
+                fail(name, "report mode: code cells or input prompts left in the HTML")
+            else:
+                ok("report mode: no code cell, no prompt")
 
         # ---- HTML, rendered offline
         csp_copy = tmp / "csp.html"
@@ -438,8 +446,13 @@ def main():
     if "--code" in args:
         report = False
         args.remove("--code")
+    min_figures = 0
+    if "--min-figures" in args:
+        i = args.index("--min-figures")
+        min_figures = int(args[i + 1])
+        del args[i:i + 2]
     for a in args:
-        check(Path(a).resolve(), report)
+        check(Path(a).resolve(), report, min_figures)
     if failures:
         print("\ntest_export FAILED:\n" + "\n".join(f"  {f}" for f in failures))
         sys.exit(1)

@@ -127,18 +127,32 @@ def plotly_head_script():
 # Marks <html data-fashion-ready="true"> once every figure has been drawn (for tests and printing).
 READY_SCRIPT = """<script type="text/javascript">
 (function () {
-  var t0 = Date.now();
-  var fit = function (div) {
-    var w = (div._fullLayout && div._fullLayout.width) || div.scrollWidth;
-    if (w > 710) { div.style.setProperty('--fashion-print-zoom', (700 / w).toFixed(3)); }
+  var LIMIT = 700;  /* CSS px an output may take in print (see the template's print CSS) */
+  var fit = function (el) {
+    /* wider outputs (figures, image grids, tables) are scaled down in print, not cut */
+    var w = (el._fullLayout && el._fullLayout.width) || 0;
+    if (!w) {
+      var old = el.style.width;
+      el.style.width = 'max-content';
+      w = el.getBoundingClientRect().width;
+      el.style.width = old;
+    }
+    if (w > LIMIT + 10) { el.style.setProperty('--fashion-print-zoom', (LIMIT / w).toFixed(3)); }
   };
+  var fitAll = function () {
+    var els = document.querySelectorAll('.jp-OutputArea-output > *:not(pre), .fashion-plot');
+    Array.prototype.forEach.call(els, function (el) {
+      if (el.classList.contains('fashion-plot') || !el.querySelector('.fashion-plot')) { fit(el); }
+    });
+  };
+  var t0 = Date.now();
   var check = function () {
     var figs = document.querySelectorAll('.fashion-plot');
-    Array.prototype.forEach.call(figs, fit);
     var done = document.querySelectorAll('.fashion-plot[data-fashion-rendered]').length;
     var other = document.querySelectorAll('.js-plotly-plot:not(.fashion-plot)').length;
     document.documentElement.setAttribute('data-fashion-figures', figs.length + other);
     if (done >= figs.length || Date.now() - t0 > 60000) {
+      fitAll();
       document.documentElement.setAttribute('data-fashion-ready', done >= figs.length ? 'true' : 'timeout');
     } else {
       setTimeout(check, 50);
@@ -273,16 +287,28 @@ def main():
     if missing:
         die("not an executed notebook: " + ", ".join(missing) + " (run environment/run first)", 2)
 
+    failed = []
     for p in paths:
         report = a.report or (not a.code and p.name == "report.ipynb")
-        with tempfile.TemporaryDirectory(prefix="fashion-export-") as tmp:
-            html = p.with_suffix(".html")
-            export_html(p, html, report, tmp)
-            if not a.html_only:
-                export_pdf(html, p.with_suffix(".pdf"), a.timeout)
+        try:
+            with tempfile.TemporaryDirectory(prefix="fashion-export-") as tmp:
+                html = p.with_suffix(".html")
+                export_html(p, html, report, tmp)
+                if not a.html_only:
+                    export_pdf(html, p.with_suffix(".pdf"), a.timeout)
+        except SystemExit as e:          # die(): reported already; go on with the other notebooks
+            failed.append(p.name)
+            if len(paths) == 1:
+                raise
+            continue
+        except Exception as e:
+            log(f"ERROR: {p}: {type(e).__name__}: {e}")
+            failed.append(p.name)
+            continue
         if not a.no_trust:
             trust(p)
-
+    if failed:
+        die(f"{len(failed)} of {len(paths)} notebooks not exported: {', '.join(failed)}")
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Makes the export test's fixture notebook: OUT.ipynb with markdown (headings, display and inline
 TeX), a printed "test accuracy: 0.8712" and four figure outputs made by fashion.plots.PlotlyHtml
-(fixture/FixtureFigures.java, run on lib's build: lib/target/classes and lib/target/dependency).
+(fixture/FixtureFigures.java, run on lib's build: lib/target/classes or fashion-lib.jar, and
+lib/target/dependency; or on $FASHION_CLASSPATH).
 Usage: make_fixture.py OUT.ipynb"""
 import glob
 import json
@@ -17,14 +18,16 @@ ROOT = HERE.parent.parent
 
 def main():
     out = Path(sys.argv[1])
-    classes = ROOT / "lib" / "target" / "classes"
-    deps = ROOT / "lib" / "target" / "dependency"
+    target = ROOT / "lib" / "target"
+    deps = target / "dependency"
+    classes = target / "classes"
+    if not (classes / "fashion" / "plots" / "PlotlyHtml.class").exists():
+        classes = target / "fashion-lib.jar"   # the packaged jar when classes/ is being rebuilt
     cp = os.environ.get("FASHION_CLASSPATH") or f"{classes}:{deps}/*"
     if not os.environ.get("FASHION_CLASSPATH") and not (
-            (classes / "fashion" / "plots" / "PlotlyHtml.class").exists()
-            and glob.glob(str(deps / "tablesaw-jsplot-*.jar"))):
-        sys.exit("make_fixture: lib is not built (need lib/target/classes and lib/target/dependency): "
-                 "run environment/setup")
+            classes.exists() and glob.glob(str(deps / "tablesaw-jsplot-*.jar"))):
+        sys.exit("make_fixture: lib is not built (need lib/target/classes or lib/target/fashion-lib.jar, "
+                 "and lib/target/dependency): run environment/setup")
     with tempfile.TemporaryDirectory() as tmp:
         r = subprocess.run(["java", "-cp", cp, str(HERE / "fixture" / "FixtureFigures.java"), tmp],
                            capture_output=True, text=True)

@@ -87,7 +87,7 @@ public final class Plots {
                 .xAxis(Axis.builder().title("predicted class").build())
                 .yAxis(Axis.builder().title("true class").build()).build(),
                 HeatmapTrace.builder(names.toArray(), names.toArray(), z).build());
-        String extra = "trace0.colorscale = 'Blues';"
+        String extra = "trace0.colorscale = 'Blues'; trace0.reversescale = true;"
                 + "trace0.text = " + PlotlyHtml.json(counts) + ";"
                 + "trace0.texttemplate = '%{text}';"
                 + "trace0.hovertemplate = 'true %{y}<br>predicted %{x}<br>%{z} images<extra></extra>';"
