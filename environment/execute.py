@@ -54,8 +54,12 @@ def execute(notebook):
                             resources={"metadata": {"path": os.path.dirname(path)}})
     start = time.time()
     problem = None
+    # the kernel's own console output (its log lines, JVM warnings) goes to a log file beside the report
+    log_path = os.path.join(ROOT, "reports", ".logs", os.path.relpath(target, os.path.join(ROOT, "reports")) + ".log")
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
     try:
-        client.execute()
+        with open(log_path, "w") as log:
+            client.execute(stdout=log, stderr=log)
     except CellExecutionError as e:
         problem = str(e)
     except DeadKernelError as e:
@@ -76,7 +80,8 @@ def execute(notebook):
             where = f"cell {index + 1} ({code[0][:70] if code else ''!r})"
             problem = f"{out.get('ename', '')}: {out.get('evalue', '')}".strip(": ") or problem
         print(f"[run] FAILED {name}, {where}: {problem.strip()[:2000]}", file=sys.stderr)
-        print(f"[run]   partial result: {os.path.relpath(target, ROOT)}", file=sys.stderr)
+        print(f"[run]   partial result: {os.path.relpath(target, ROOT)}; kernel log: {os.path.relpath(log_path, ROOT)}",
+              file=sys.stderr)
         return False
     strays = stray_display_ids(nb)
     if strays:

@@ -63,7 +63,12 @@ public final class FashionMnist {
 
     /** Finds the data (see the class comment) and loads it; honours quick mode. */
     public static FashionMnist load() {
-        String variable = System.getenv("FASHION_MNIST_DIR");
+        return load(System.getenv());
+    }
+
+    /** {@link #load()} with the given environment variables (a seam for tests: the JVM's cannot be changed). */
+    static FashionMnist load(Map<String, String> env) {
+        String variable = env.get("FASHION_MNIST_DIR");
         if (variable != null && !variable.isBlank()) {
             return load(Path.of(variable), "FASHION_MNIST_DIR");
         }
@@ -224,6 +229,11 @@ public final class FashionMnist {
         }
 
         static void fetchAll(Path folder) {
+            fetchAll(folder, DOWNLOAD_BASE);
+        }
+
+        /** Fetches from {@code base} (ending in {@code /}); package-private for tests against a local server. */
+        static void fetchAll(Path folder, String base) {
             try {
                 Files.createDirectories(folder);
             } catch (IOException e) {
@@ -233,15 +243,18 @@ public final class FashionMnist {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
                     .followRedirects(HttpClient.Redirect.NORMAL).build();
             for (IdxFile f : IdxFile.values()) {
-                fetch(client, f, folder);
+                fetch(client, f, folder, base);
             }
         }
 
-        static void fetch(HttpClient client, IdxFile f, Path folder) {
+        static void fetch(HttpClient client, IdxFile f, Path folder, String base) {
             Path target = folder.resolve(f.baseName() + ".gz");
-            Path part = folder.resolve(f.baseName() + ".gz.part");
-            URI uri = URI.create(DOWNLOAD_BASE + f.baseName() + ".gz");
+            URI uri = URI.create(base + f.baseName() + ".gz");
+            Path part = null;
+            boolean moved = false;
             try {
+                // a name of its own, so that two notebooks downloading at once never write the same file
+                part = Files.createTempFile(folder, f.baseName() + ".gz.", ".part");
                 HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).build(),
                         HttpResponse.BodyHandlers.ofInputStream());
                 if (response.statusCode() != 200) {
@@ -252,19 +265,22 @@ public final class FashionMnist {
                 }
                 f.read(part); // verifies gzip, header, size and SHA-256 before anything is moved into place
                 try {
-                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
                 }
+                moved = true;
             } catch (IOException | DataException e) {
-                deleteQuietly(part);
-                throw new DataException(target, "the download from " + uri + " failed (" + e.getMessage() + ").",
+                throw new DataException(target, "the download from " + uri + " failed (" + e.getMessage() + "); nothing was kept.",
                         "apt-get install dataset-fashion-mnist, or download the four files by hand into " + folder
                                 + ", or set FASHION_MNIST_DIR", e);
             } catch (InterruptedException e) {
-                deleteQuietly(part);
                 Thread.currentThread().interrupt();
-                throw new DataException(target, "the download was interrupted.", "run it again", e);
+                throw new DataException(target, "the download was interrupted; nothing was kept.", "run it again", e);
+            } finally {
+                if (!moved && part != null) {
+                    deleteQuietly(part);
+                }
             }
         }
 

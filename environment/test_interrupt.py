@@ -1,0 +1,215 @@
+#!/usr/bin/python3
+"""Notebook-level test of the interrupt button with the "Java (Fashion-MNIST)" kernel (fashion-java).
+
+    /usr/bin/python3 environment/test_interrupt.py
+
+1. A training cell on the full data (not quick mode) is interrupted once progress shows: the cell must end
+   within 2 s, the kernel must stay alive, and the next cell must see the history `h` (status INTERRUPTED)
+   and the model (it still evaluates).
+2. A sleeping loop and then a busy loop (no sleep, ignores interrupts) are interrupted: each cell must end
+   with an error within 2 s and the kernel must keep its variables.
+Exits 0 when all hold, 1 with a message naming the failed check otherwise. Takes about 30-60 s.
+"""
+import os
+import queue
+import sys
+import tempfile
+import time
+
+from jupyter_client.manager import KernelManager
+
+KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
+LIMIT_SECONDS = 2.0
+failures = []
+
+
+def check(condition, message):
+    print(("ok    " if condition else "FAIL  ") + message, flush=True)
+    if not condition:
+        failures.append(message)
+
+
+def drain(kc):
+    while True:
+        try:
+            kc.get_iopub_msg(timeout=0.05)
+        except queue.Empty:
+            return
+
+
+def output_of(kc, msg_id, timeout):
+    """Collects stdout/stderr/results/errors of one request until its execute_reply; returns (reply, text)."""
+    text = []
+    deadline = time.time() + timeout
+    reply = None
+    while time.time() < deadline:
+        try:
+            msg = kc.get_iopub_msg(timeout=0.2)
+        except queue.Empty:
+            msg = None
+        if msg and msg.get("parent_header", {}).get("msg_id") == msg_id:
+            c = msg["content"]
+            t = msg["msg_type"]
+            if t == "stream":
+                text.append(c["text"])
+            elif t in ("execute_result", "display_data", "update_display_data"):
+                text.append(c.get("data", {}).get("text/plain", "") + c.get("data", {}).get("text/html", ""))
+            elif t == "error":
+                text.append(c["ename"] + ": " + c["evalue"])
+        if reply is None:
+            try:
+                r = kc.get_shell_msg(timeout=0.01)
+                if r["parent_header"].get("msg_id") == msg_id:
+                    reply = r
+            except queue.Empty:
+                pass
+        if reply is not None and msg is None:
+            break
+    return reply, "".join(text)
+
+
+def run(kc, code, timeout=120):
+    msg_id = kc.execute(code)
+    reply, text = output_of(kc, msg_id, timeout)
+    if reply is None:
+        raise SystemExit("FAIL  no reply within %d s to: %s" % (timeout, code))
+    return reply["content"], text
+
+
+def interrupt_when(km, kc, code, started, label):
+    """Runs `code`, waits until `started(text)` holds, interrupts; returns (reply content, text, seconds)."""
+    msg_id = kc.execute(code)
+    text = []
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            msg = kc.get_iopub_msg(timeout=0.2)
+        except queue.Empty:
+            continue
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        c = msg["content"]
+        if msg["msg_type"] == "stream":
+            text.append(c["text"])
+        elif msg["msg_type"] in ("display_data", "update_display_data"):
+            text.append(c.get("data", {}).get("text/html", ""))
+        elif msg["msg_type"] == "error":
+            raise SystemExit("FAIL  %s: the cell failed before the interrupt: %s: %s" % (label, c["ename"], c["evalue"]))
+        if started("".join(text)):
+            break
+    else:
+        raise SystemExit("FAIL  %s: no sign of progress within 90 s" % label)
+    start = time.time()
+    km.interrupt_kernel()
+    reply = None
+    while time.time() < start + 30:
+        try:
+            r = kc.get_shell_msg(timeout=0.05)
+        except queue.Empty:
+            continue
+        if r["parent_header"].get("msg_id") == msg_id:
+            reply = r
+            break
+    seconds = time.time() - start
+    if reply is None:
+        raise SystemExit("FAIL  %s: the cell was still running 30 s after the interrupt (kernel alive: %s)"
+                         % (label, km.is_alive()))
+    _, rest = output_of(kc, msg_id, 2)
+    return reply["content"], "".join(text) + rest, seconds
+
+
+def start(env, log_path):
+    """Starts the kernel, its output going to log_path. rapaio-jupyter-kernel 3.0.1 can lose its shell thread
+    when a kernel_info_request arrives before its handlers are registered (NullPointerException in Shell-0),
+    so wait until its channels are bound, and retry once if it never answers."""
+    for attempt in (1, 2):
+        km = KernelManager(kernel_name=KERNEL)
+        log = open(log_path, "w")
+        km.start_kernel(env=env, stdout=log, stderr=log)
+        deadline = time.time() + 60
+        while time.time() < deadline and "Polling on Heartbeat" not in open(log_path, errors="replace").read():
+            time.sleep(0.2)
+        time.sleep(1)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=30)
+            return km, kc
+        except RuntimeError as e:
+            print("kernel did not answer (attempt %d): %s" % (attempt, e), flush=True)
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    raise SystemExit("FAIL  the kernel %s did not start; see %s" % (KERNEL, log_path))
+
+
+def main():
+    env = dict(os.environ)
+    env.pop("FASHION_QUICK", None)  # a workload bigger than quick mode's
+    log_path = os.path.join(tempfile.gettempdir(), "test_interrupt-kernel-%d.log" % os.getpid())
+    t0 = time.time()
+    km, kc = start(env, log_path)
+    try:
+        print("kernel ready in %.1f s (its log: %s)" % (time.time() - t0, log_path), flush=True)
+        drain(kc)
+
+        # 1. training
+        code = ("import fashion.data.*; import fashion.models.*; import fashion.training.*; import fashion.evaluation.*;\n"
+                "var data = FashionMnist.load();\n"
+                "var model = Models.seedDense();\n"
+                "var h = Training.fit(model, data, 50);\n")
+        content, text, seconds = interrupt_when(km, kc, code, lambda t: "batch " in t and "loss" in t, "training cell")
+        print("training cell ended %.2f s after the interrupt (status %s)" % (seconds, content["status"]), flush=True)
+        check(seconds <= LIMIT_SECONDS, "training stops within %.0f s of the interrupt (took %.2f s)" % (LIMIT_SECONDS, seconds))
+        check(content["status"] == "ok", "the training cell ends normally (status %s)" % content["status"])
+        check("interrupted at epoch" in text, "the progress output says where training was interrupted")
+        check(km.is_alive(), "the kernel is alive after interrupting training")
+        content, text = run(kc, 'System.out.println("status=" + h.status() + " epochs=" + h.epochs().size()'
+                                ' + " params=" + model.parameterCount()'
+                                ' + " accuracy=" + Evaluation.of(model, data.test(), 1000).accuracy());')
+        print("next cell: " + text.strip(), flush=True)
+        check(content["status"] == "ok" and "status=INTERRUPTED" in text and "params=556510" in text
+              and "accuracy=" in text, "the next cell uses h (INTERRUPTED) and the model")
+        content, text = run(kc, "var h2 = Training.fit(model, data.train().select(new int[] {0, 1, 2, 3}), "
+                                "data.validation(), TrainingOptions.epochs(1).progress(false));\n"
+                                'System.out.println("again=" + h2.status());')
+        check("again=COMPLETED" in text, "a new training run after the interrupt completes (%s)" % text.strip()[-80:])
+
+        # 2. a sleeping loop
+        content, text, seconds = interrupt_when(
+            km, kc, 'int counter = 0;\nSystem.out.println("looping");\nwhile (true) { counter++; Thread.sleep(10); }',
+            lambda t: "looping" in t, "sleeping loop")
+        print("sleeping loop ended %.2f s after the interrupt (status %s, %s)"
+              % (seconds, content["status"], content.get("ename", "")), flush=True)
+        check(seconds <= LIMIT_SECONDS, "a sleeping loop stops within %.0f s (took %.2f s)" % (LIMIT_SECONDS, seconds))
+        check(content["status"] == "error", "the interrupted sleeping loop ends with an error")
+
+        # 3. a busy loop that ignores interrupts
+        content, text, seconds = interrupt_when(
+            km, kc, 'long spins = 0;\nSystem.out.println("spinning");\nwhile (true) { spins++; }',
+            lambda t: "spinning" in t, "busy loop")
+        print("busy loop ended %.2f s after the interrupt (status %s, %s)"
+              % (seconds, content["status"], content.get("ename", "")), flush=True)
+        print("  the cell showed: " + " | ".join(line for line in text.strip().splitlines() if line.strip())[-300:], flush=True)
+        check(seconds <= LIMIT_SECONDS, "a busy loop stops within %.0f s (took %.2f s)" % (LIMIT_SECONDS, seconds))
+        check(content["status"] == "error", "the interrupted busy loop ends with an error")
+        check(km.is_alive(), "the kernel is alive after interrupting the loops")
+
+        time.sleep(0.5)
+        content, text = run(kc, 'System.out.println("counter=" + counter + " spins=" + (spins > 0) + " status=" + h.status());')
+        print("state cell: " + text.strip(), flush=True)
+        check(content["status"] == "ok" and "spins=true" in text and "status=INTERRUPTED" in text,
+              "variables survive the interrupts (counter, spins, h)")
+        content, text = run(kc, "Thread.sleep(200); System.out.println(\"sleep ok\");")
+        check("sleep ok" in text, "a later cell is not hit by a stale interrupt")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    print("total %.1f s" % (time.time() - t0))
+    if failures:
+        print("test_interrupt: %d check(s) failed:\n  %s" % (len(failures), "\n  ".join(failures)), file=sys.stderr)
+        sys.exit(1)
+    print("test_interrupt: all checks passed")
+
+
+if __name__ == "__main__":
+    main()
