@@ -80,6 +80,10 @@ public final class FashionMnist {
         candidates.add(DEBIAN_FOLDER);
         for (Path candidate : candidates) {
             if (holdsAny(candidate)) {
+                if (candidate.equals(projectData) && !holdsAll(candidate)) {
+                    // data/ is the download target: finish an earlier download that stopped part-way
+                    Downloader.fetchAll(projectData);
+                }
                 return load(candidate, "found");
             }
         }
@@ -176,6 +180,15 @@ public final class FashionMnist {
         return out;
     }
 
+    private static boolean holdsAll(Path folder) {
+        for (IdxFile f : IdxFile.values()) {
+            if (f.locate(folder) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean holdsAny(Path folder) {
         if (!Files.isDirectory(folder)) {
             return false;
@@ -243,7 +256,9 @@ public final class FashionMnist {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
                     .followRedirects(HttpClient.Redirect.NORMAL).build();
             for (IdxFile f : IdxFile.values()) {
-                fetch(client, f, folder, base);
+                if (f.locate(folder) == null) { // files already in place were verified when they were fetched
+                    fetch(client, f, folder, base);
+                }
             }
         }
 

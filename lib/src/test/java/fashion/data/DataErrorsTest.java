@@ -230,6 +230,34 @@ class DataErrorsTest {
     }
 
     @Test
+    void anInterruptedDownloadIsCompletedWithOnlyTheMissingFiles() throws IOException {
+        Path folder = dir.resolve("partial");
+        Files.createDirectories(folder);
+        for (IdxFile f : List.of(IdxFile.TRAIN_IMAGES, IdxFile.TRAIN_LABELS, IdxFile.TEST_IMAGES)) {
+            Files.copy(DEBIAN.resolve(f.baseName() + ".gz"), folder.resolve(f.baseName() + ".gz"));
+        }
+        List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String name = exchange.getRequestURI().getPath().substring(1);
+            requested.add(name);
+            byte[] body = Files.readAllBytes(DEBIAN.resolve(name));
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            FashionMnist.Downloader.fetchAll(folder, "http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        } finally {
+            server.stop(0);
+        }
+        assertEquals(List.of("t10k-labels-idx1-ubyte.gz"), requested);
+        QuickMode.override(true);
+        assertEquals(1000, FashionMnist.load(folder).test().size());
+    }
+
+    @Test
     void dataExceptionWithoutAFileStillReadsWell() {
         DataException e = new DataException(null, "Fashion-MNIST was not found.", "apt-get install dataset-fashion-mnist");
         assertFalse(e.getMessage().startsWith("null"));
