@@ -18,6 +18,7 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
+STARTUP_ATTEMPTS = 3
 
 
 def report_path(notebook):
@@ -50,8 +51,9 @@ def execute(notebook):
     nb = nbformat.read(path, as_version=4)
     target = report_path(path)
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    client = NotebookClient(nb, kernel_name=KERNEL, timeout=None, startup_timeout=120,
-                            resources={"metadata": {"path": os.path.dirname(path)}})
+    quick = os.environ.get("FASHION_QUICK", "") not in ("", "0")
+    # a cell of a quick run takes seconds: ten minutes means something hangs; full runs have no limit
+    cell_timeout = int(os.environ.get("FASHION_CELL_TIMEOUT", "600" if quick else "0")) or None
     start = time.time()
     problem = None
     # the kernel's own console output (its log lines, JVM warnings) goes to a log file beside the report
@@ -59,14 +61,33 @@ def execute(notebook):
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     try:
         with open(log_path, "w") as log:
-            client.execute(stdout=log, stderr=log)
+            for attempt in range(1, STARTUP_ATTEMPTS + 1):
+                client = NotebookClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=60,
+                                        resources={"metadata": {"path": os.path.dirname(path)}})
+                try:
+                    client.execute(stdout=log, stderr=log)
+                    break
+                except RuntimeError as e:
+                    # rapaio-jupyter-kernel 3.0.1 can lose its shell thread when a kernel_info_request
+                    # arrives before its handlers are registered: the kernel never answers. Start anew.
+                    if "didn't respond" not in str(e) or attempt == STARTUP_ATTEMPTS:
+                        raise
+                    print(f"[run] the kernel did not answer at start-up; starting it again ({attempt})",
+                          file=sys.stderr)
+                    for cell in nb.cells:
+                        if cell.cell_type == "code":
+                            cell.outputs = []
     except CellExecutionError as e:
         problem = str(e)
     except DeadKernelError as e:
         problem = f"the kernel died: {e}"
+    except TimeoutError as e:
+        problem = f"a cell ran longer than {cell_timeout} s (FASHION_CELL_TIMEOUT): {e}"
+    except RuntimeError as e:
+        problem = f"the kernel did not start: {e}"
     elapsed = time.time() - start
     nb.metadata.setdefault("fashion", {})["executed_seconds"] = round(elapsed, 1)
-    nb.metadata["fashion"]["quick"] = os.environ.get("FASHION_QUICK", "") not in ("", "0")
+    nb.metadata["fashion"]["quick"] = quick
     tmp = target + ".tmp"
     nbformat.write(nb, tmp)
     os.replace(tmp, target)
