@@ -15,6 +15,8 @@ import fashion.models.Model;
 import fashion.plots.Chart;
 import fashion.plots.ImageGrid;
 import fashion.plots.Plots;
+import fashion.studies.Run;
+import fashion.studies.StudyResults;
 import fashion.training.History;
 import tech.tablesaw.api.Table;
 
@@ -36,7 +38,10 @@ public final class FashionDisplay implements DisplayProvider {
                 renderer(Model.class, m -> TableHtml.html(m.summary()), Model::toString),
                 renderer(Table.class, TableHtml::html, Table::printAll),
                 renderer(Evaluation.class, e -> "<pre>" + TableHtml.escape(e.toString()) + "</pre>", Evaluation::toString),
-                renderer(FashionMnist.class, d -> "<pre>" + TableHtml.escape(d.toString()) + "</pre>", FashionMnist::toString));
+                renderer(FashionMnist.class, d -> "<pre>" + TableHtml.escape(d.toString()) + "</pre>", FashionMnist::toString),
+                renderer(StudyResults.class, r -> TableHtml.html(r.table()) + "<p>" + TableHtml.escape(r.conclusion()) + "</p>",
+                        StudyResults::toString),
+                renderer(Run.class, r -> history(r.history()), Run::toString));
     }
 
     @Override

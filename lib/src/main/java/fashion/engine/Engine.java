@@ -1,14 +1,48 @@
 package fashion.engine;
 
+import java.util.Locale;
+import java.util.Properties;
+
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * One-time native set-up of ND4J for this JVM: data types and threading.
  * Every entry point of the library (data loading, model factories, training) calls {@link #init()}.
+ *
+ * <p>What it sets, and why (measured on the project's 2-core machine, batch 32; see
+ * {@code environment/PERFORMANCE.md}):
+ * <ul>
+ * <li>float32 everywhere (the oneDNN kernels are float only).</li>
+ * <li>Large operations (OpenBLAS GEMM, oneDNN convolutions) use all {@link #threads()} cores.</li>
+ * <li>libnd4j's own element-wise / reduction operations only fan out to several threads above a large size
+ * threshold: at batch 32 they are tiny, and starting threads for them cost more than it saved (the seed's
+ * dense model went from 35 s to about 20 s per epoch when they were single-threaded).</li>
+ * </ul>
+ *
+ * <p>Settings can be overridden (for experiments) with system properties or environment variables:
+ * {@code fashion.threads} / {@code FASHION_THREADS} (cores for GEMM and convolutions, default: available
+ * processors), {@code fashion.elementwiseThreshold} (elements below which an element-wise op stays on one thread),
+ * {@code fashion.tadThreshold}. The JVM options the kernel and scripts should use are listed in
+ * {@link #RECOMMENDED_JVM_OPTIONS}.
  */
 public final class Engine {
+    /** JVM options recommended for notebooks, scripts and the benchmark (heap and off-heap limits). */
+    public static final String RECOMMENDED_JVM_OPTIONS =
+            "-Xms512m -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G";
+
+    private static final int DEFAULT_ELEMENTWISE_THRESHOLD = 1 << 20;
+    private static final int DEFAULT_TAD_THRESHOLD = 1 << 14;
+
     private static volatile boolean initialized;
+    private static int threads;
+    private static int elementwiseThreshold;
+    private static int tadThreshold;
+    private static int smallOpThreads;
+    private static NativeOps nativeOps;
 
     private Engine() {
     }
@@ -19,6 +53,110 @@ public final class Engine {
             return;
         }
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        Environment env = Nd4j.getEnvironment();
+        threads = setting("fashion.threads", "FASHION_THREADS", Runtime.getRuntime().availableProcessors());
+        elementwiseThreshold = setting("fashion.elementwiseThreshold", "FASHION_ELEMENTWISE_THRESHOLD",
+                DEFAULT_ELEMENTWISE_THRESHOLD);
+        tadThreshold = setting("fashion.tadThreshold", "FASHION_TAD_THRESHOLD", DEFAULT_TAD_THRESHOLD);
+        smallOpThreads = Math.min(threads, setting("fashion.smallOpThreads", "FASHION_SMALL_OP_THREADS", 1));
+        env.setMaxThreads(threads);
+        env.setMaxMasterThreads(threads);
+        env.setElementwiseThreshold(elementwiseThreshold);
+        env.setTadThreshold(tadThreshold);
+        try {
+            nativeOps = NativeOpsHolder.getInstance().getDeviceNativeOps();
+            nativeOps.setOmpNumThreads(smallOpThreads);
+        } catch (RuntimeException | LinkageError e) {
+            nativeOps = null;
+        }
+        try {
+            Nd4j.factory().blas().setMaxThreads(threads);
+        } catch (RuntimeException | LinkageError e) {
+            // not every BLAS lets its thread count be changed; keep its own setting
+        }
         initialized = true;
+    }
+
+    /**
+     * Runs {@code work} (native operations that scale with cores, such as oneDNN convolutions) with OpenMP set to
+     * all {@link #threads()} cores on this thread, then returns to the single-threaded setting used for the many
+     * small operations of a training step. GEMM (OpenBLAS) keeps its own thread count, always {@link #threads()}.
+     */
+    public static void parallel(Runnable work) {
+        init();
+        NativeOps ops = nativeOps;
+        if (ops == null || threads == smallOpThreads) {
+            work.run();
+            return;
+        }
+        ops.setOmpNumThreads(threads);
+        try {
+            work.run();
+        } finally {
+            ops.setOmpNumThreads(smallOpThreads);
+        }
+    }
+
+    /** Cores used by GEMM and convolutions. */
+    public static int threads() {
+        init();
+        return threads;
+    }
+
+    /**
+     * One line for display: native backend, classifier/CPU features, BLAS, oneDNN and threads. For example
+     * {@code ND4J 1.0.0-M2.1 CPU backend (linux-x86_64-onednn-avx2), OpenBLAS 2 threads, oneDNN on, 2 threads
+     * (element-wise ops single-threaded below 1048576 elements)}.
+     */
+    public static String describe() {
+        init();
+        Properties info = Nd4j.getExecutioner().getEnvironmentInformation();
+        String backend = String.valueOf(info.getOrDefault("backend", "?"));
+        String blas = String.valueOf(info.getOrDefault("blas.vendor", "?"));
+        String blasThreads = String.valueOf(info.getOrDefault("blas.threads", "?"));
+        String omp = String.valueOf(info.getOrDefault("omp.threads", "?"));
+        Environment env = Nd4j.getEnvironment();
+        return String.format(Locale.ROOT,
+                "ND4J %s %s backend (%s), %s %s threads, oneDNN %s, libnd4j %s threads (OpenMP %s), "
+                        + "element-wise ops single-threaded below %d elements, %s, Java %s, %d cores",
+                version(), backend, classifier(), blas.toLowerCase(Locale.ROOT).contains("openblas") ? "OpenBLAS" : blas,
+                blasThreads, env.helpersAllowed() ? "on" : "off", env.maxThreads(), omp, env.elementwiseThreshold(),
+                Nd4j.dataType().toString().toLowerCase(Locale.ROOT), System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    private static String version() {
+        Package p = Nd4j.class.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v == null ? "1.0.0-M2.1" : v;
+    }
+
+    /** The native classifier found on the class path (e.g. linux-x86_64-onednn-avx2). */
+    static String classifier() {
+        String[] candidates = {"linux-x86_64-onednn-avx512", "linux-x86_64-onednn-avx2", "linux-x86_64-onednn",
+                "linux-x86_64-avx512", "linux-x86_64-avx2", "linux-x86_64-compat", "linux-x86_64"};
+        ClassLoader loader = Nd4j.class.getClassLoader();
+        for (String c : candidates) {
+            if (loader != null && loader.getResource("org/nd4j/linalg/cpu/nativecpu/bindings/" + c + "/") != null) {
+                return c;
+            }
+        }
+        return "native";
+    }
+
+    private static int setting(String property, String variable, int fallback) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(variable);
+        }
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            return n > 0 ? n : fallback;
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 }

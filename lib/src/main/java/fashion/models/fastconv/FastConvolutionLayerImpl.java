@@ -14,11 +14,15 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2DDerivative;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import fashion.engine.Engine;
 
 /**
  * Runtime (parameterised) layer created by {@link FastConvolutionLayer}. It keeps DL4J's
@@ -34,6 +38,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
 
     private transient OpContext forwardContext;
     private transient OpContext backwardContext;
+    private transient OpContext auxContext;
     /** Pre-activation of the last training forward pass, and the input it was computed from. */
     private transient INDArray cachedPreOutput;
     private transient INDArray cachedPreOutputInput;
@@ -104,7 +109,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
             ctx.setInputArray(2, bias);
         }
         ctx.setOutputArray(0, z);
-        Nd4j.exec(new Conv2D(), ctx);
+        Engine.parallel(() -> Nd4j.exec(new Conv2D(), ctx));
         ctx.purge();
         return new Pair<>(z, null);
     }
@@ -150,8 +155,31 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
 
         INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray biasGradView = bias == null ? null : gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-        INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+        INDArray epsNext;
+        long[] geometry = decomposable(in, delta);
+        if (geometry != null && DECOMPOSED) {
+            epsNext = backpropDecomposed(in, weights, delta, weightGradView, biasGradView, geometry, workspaceMgr);
+        } else {
+            epsNext = backpropNative(in, weights, bias, delta, weightGradView, biasGradView, workspaceMgr);
+        }
 
+        Gradient gradient = new DefaultGradient();
+        if (bias != null) {
+            gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
+        }
+        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
+        weightNoiseParams.clear();
+        epsNext = backpropDropOutIfPresent(epsNext);
+        return new Pair<>(gradient, epsNext);
+    }
+
+
+    /** Whether back-propagation uses forward convolutions (default) or libnd4j's conv2d_bp. */
+    static final boolean DECOMPOSED = !"native".equals(System.getProperty("fashion.fastconv.backward"));
+
+    private INDArray backpropNative(INDArray in, INDArray weights, INDArray bias, INDArray delta,
+                                    INDArray weightGradView, INDArray biasGradView, LayerWorkspaceMgr workspaceMgr) {
+        INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
         if (backwardContext == null) {
             backwardContext = Nd4j.getExecutioner().buildContext();
         }
@@ -170,28 +198,150 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         if (bias != null) {
             ctx.setOutputArray(2, biasGradView);
         }
-        Nd4j.exec(new Conv2DDerivative(), ctx);
+        Engine.parallel(() -> Nd4j.exec(new Conv2DDerivative(), ctx));
         ctx.purge();
-
-        Gradient gradient = new DefaultGradient();
-        if (bias != null) {
-            gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
-        }
-        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
-        weightNoiseParams.clear();
-        epsNext = backpropDropOutIfPresent(epsNext);
-        return new Pair<>(gradient, epsNext);
+        return epsNext;
     }
+
+    /**
+     * Padding {top, bottom, left, right} when the backward pass can be done with forward convolutions (stride 1,
+     * dilation 1, padding smaller than the kernel), else null.
+     */
+    private long[] decomposable(INDArray in, INDArray delta) {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        int[] s = c.getStride();
+        int[] d = c.getDilation();
+        if (s[0] != 1 || s[1] != 1 || d[0] != 1 || d[1] != 1) {
+            return null;
+        }
+        long[] a = iArgs(in);
+        long kH = a[0];
+        long kW = a[1];
+        long top = a[4];
+        long left = a[5];
+        long bottom = delta.size(2) + kH - 1 - in.size(2) - top;
+        long right = delta.size(3) + kW - 1 - in.size(3) - left;
+        if (top < 0 || left < 0 || bottom < 0 || right < 0 || top >= kH || bottom >= kH || left >= kW || right >= kW) {
+            return null;
+        }
+        return new long[] {top, bottom, left, right};
+    }
+
+    /**
+     * Back-propagation as forward convolutions, which oneDNN runs much faster than its backward kernels for the
+     * narrow layers of the seed's CNN (5 channels are padded to 16 in the backward kernels' blocked layouts):
+     * <ul>
+     * <li>weight gradient: the zero-padded input with batch and channels swapped, {@code [iC, N, H+kH-1, W+kW-1]},
+     * convolved with the output gradient with batch and channels swapped, {@code [oC, N, oH, oW]}, as the kernel;
+     * the result is {@code [iC, oC, kH, kW]};</li>
+     * <li>input gradient: the output gradient, zero-padded by {@code k-1-pad} on each side, convolved with the
+     * weights flipped in both spatial axes and with in/out channels swapped;</li>
+     * <li>bias gradient: the sum of the output gradient over batch, height and width.</li>
+     * </ul>
+     * The input gradient of the network's first layer is not computed during {@code fit} (nothing uses it).
+     */
+    private INDArray backpropDecomposed(INDArray in, INDArray weights, INDArray delta, INDArray weightGradView,
+                                        INDArray biasGradView, long[] pad, LayerWorkspaceMgr mgr) {
+        long n = in.size(0);
+        long iC = in.size(1);
+        long h = in.size(2);
+        long w = in.size(3);
+        long oC = delta.size(1);
+        long oH = delta.size(2);
+        long oW = delta.size(3);
+        long kH = weights.size(2);
+        long kW = weights.size(3);
+        long top = pad[0];
+        long bottom = pad[1];
+        long left = pad[2];
+        long right = pad[3];
+
+        // weight gradient
+        INDArray inT = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
+                new long[] {iC, n, h + top + bottom, w + left + right}, 'c');
+        if (top + bottom + left + right > 0) {
+            inT.assign(0);
+            inT.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(top, top + h),
+                    NDArrayIndex.interval(left, left + w)).assign(in.permute(1, 0, 2, 3));
+        } else {
+            inT.assign(in.permute(1, 0, 2, 3));
+        }
+        INDArray deltaT = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {oC, n, oH, oW}, 'c');
+        deltaT.assign(delta.permute(1, 0, 2, 3));
+        INDArray gradWT = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {iC, oC, kH, kW}, 'c');
+        convolve(inT, deltaT, gradWT);
+        weightGradView.assign(gradWT.permute(1, 0, 2, 3));
+
+        if (biasGradView != null) {
+            INDArray sums = delta.sum(0, 2, 3);
+            biasGradView.assign(sums.reshape(biasGradView.shape()));
+        }
+
+        INDArray epsNext = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+        if (getIndex() == 0 && inputGradientUnused()) {
+            return epsNext.assign(0);
+        }
+        // input gradient
+        long qTop = kH - 1 - top;
+        long qBottom = kH - 1 - bottom;
+        long qLeft = kW - 1 - left;
+        long qRight = kW - 1 - right;
+        INDArray deltaPadded = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
+                new long[] {n, oC, oH + qTop + qBottom, oW + qLeft + qRight}, 'c');
+        deltaPadded.assign(0);
+        deltaPadded.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(qTop, qTop + oH),
+                NDArrayIndex.interval(qLeft, qLeft + oW)).assign(delta);
+        INDArray swapped = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {iC, oC, kH, kW}, 'c');
+        swapped.assign(weights.permute(1, 0, 2, 3));
+        INDArray flipped = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {iC, oC, kH, kW}, 'c');
+        Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(swapped).addOutputs(flipped)
+                .addIntegerArguments(2, 3).build());
+        convolve(deltaPadded, flipped, epsNext);
+        return epsNext;
+    }
+
+    /** Valid, stride-1 convolution of {@code x [N, C, H, W]} with {@code k [O, C, kh, kw]} into {@code out}. */
+    private void convolve(INDArray x, INDArray k, INDArray out) {
+        if (auxContext == null) {
+            auxContext = Nd4j.getExecutioner().buildContext();
+        }
+        OpContext ctx = auxContext;
+        ctx.purge();
+        ctx.setIArguments(k.size(2), k.size(3), 1, 1, 0, 0, 1, 1, 0, 0, 1);
+        ctx.setInputArray(0, x);
+        ctx.setInputArray(1, k);
+        ctx.setOutputArray(0, out);
+        Engine.parallel(() -> Nd4j.exec(new Conv2D(), ctx));
+        ctx.purge();
+    }
+
+    /**
+     * True when this backward pass is part of {@code fit}/{@code computeGradientAndScore}, which discard the
+     * gradient with respect to the network input; false when a caller asked for it
+     * ({@code MultiLayerNetwork.backpropGradient}) or when the layer is used on its own.
+     */
+    private static boolean inputGradientUnused() {
+        return STACK.walk(frames -> {
+            boolean[] found = new boolean[2];
+            frames.forEach(f -> {
+                if (f.getClassName().equals("org.deeplearning4j.nn.multilayer.MultiLayerNetwork")) {
+                    if (f.getMethodName().equals("backpropGradient")) {
+                        found[0] = true;
+                    } else if (f.getMethodName().equals("computeGradientAndScore")) {
+                        found[1] = true;
+                    }
+                }
+            });
+            return found[1] && !found[0];
+        });
+    }
+
+    private static final StackWalker STACK = StackWalker.getInstance();
 
     @Override
     public void clear() {
         super.clear();
         cachedPreOutput = null;
         cachedPreOutputInput = null;
-    }
-
-    @Override
-    public void clearNoiseWeightParams() {
-        super.clearNoiseWeightParams();
     }
 }

@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -149,6 +150,69 @@ class FastConvolutionLayerTest {
                         type + " gradient " + key + " differs by " + diff + "\n" + a + "\n" + b);
             }
         }
+    }
+
+    @Test
+    void inputGradientMatchesWhenAskedFor() {
+        // MultiLayerNetwork.backpropGradient returns the gradient with respect to the network input: the fast layer
+        // must compute it there (it skips it only inside fit, where DL4J discards it)
+        INDArray[] eps = new INDArray[2];
+        INDArray params = null;
+        for (int i = 0; i < 2; i++) {
+            boolean fast = i == 0;
+            MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(9)
+                    .weightInit(WeightInit.XAVIER_UNIFORM).updater(new NoOp()).list()
+                    .layer(conv(fast, 4, 3, ConvolutionMode.Same, Activation.TANH, true))
+                    .layer(conv(fast, 3, 2, ConvolutionMode.Same, Activation.SIGMOID, true))
+                    .layer(new DenseLayer.Builder().nOut(4).activation(Activation.IDENTITY).build())
+                    .setInputType(InputType.convolutional(SIDE, SIDE, 1))
+                    .build());
+            net.init();
+            if (params == null) {
+                params = net.params().dup();
+            } else {
+                net.setParams(params);
+            }
+            Nd4j.getRandom().setSeed(3);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 5, 1, SIDE, SIDE);
+            INDArray outputGradient = Nd4j.rand(DataType.FLOAT, 5, 4);
+            net.setInput(x);
+            net.feedForward(true, false);
+            eps[i] = net.backpropGradient(outputGradient, LayerWorkspaceMgr.noWorkspaces()).getSecond();
+        }
+        assertTrue(eps[0] != null && eps[0].amaxNumber().doubleValue() > 0, "input gradient missing");
+        assertTrue(eps[0].equalsWithEps(eps[1], 1e-5), "input gradients differ");
+    }
+
+    @Test
+    void stridedAndPaddedLayersUseTheNativeBackwardCorrectly() {
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[2];
+        for (int i = 0; i < 2; i++) {
+            boolean fast = i == 0;
+            NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
+                    .weightInit(WeightInit.XAVIER_UNIFORM).updater(new NoOp()).list();
+            b.layer(fast ? new FastConvolutionLayer.Builder(3, 3).nIn(1).nOut(2).stride(2, 2).padding(1, 1)
+                    .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build()
+                    : new ConvolutionLayer.Builder(3, 3).nIn(1).nOut(2).stride(2, 2).padding(1, 1)
+                    .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build());
+            b.layer(fast ? new FastConvolutionLayer.Builder(3, 3).nOut(3).padding(1, 1)
+                    .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build()
+                    : new ConvolutionLayer.Builder(3, 3).nOut(3).padding(1, 1)
+                    .convolutionMode(ConvolutionMode.Truncate).activation(Activation.RELU).build());
+            b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX).build());
+            b.setInputType(InputType.convolutionalFlat(SIDE, SIDE, 1));
+            nets[i] = new MultiLayerNetwork(b.build());
+            nets[i].init();
+        }
+        nets[1].setParams(nets[0].params().dup());
+        DataSet d = data(DataType.DOUBLE, 4);
+        for (MultiLayerNetwork net : nets) {
+            net.setInput(d.getFeatures());
+            net.setLabels(d.getLabels());
+            net.computeGradientAndScore();
+        }
+        assertEquals(nets[1].score(), nets[0].score(), 1e-10);
+        assertTrue(nets[0].gradient().gradient().equalsWithEps(nets[1].gradient().gradient(), 1e-9));
     }
 
     @Test

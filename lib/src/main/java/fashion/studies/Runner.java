@@ -1,0 +1,72 @@
+package fashion.studies;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import fashion.data.FashionMnist;
+import fashion.data.QuickMode;
+import fashion.data.Split;
+import fashion.evaluation.Evaluation;
+import fashion.models.Model;
+import fashion.training.History;
+import fashion.training.Training;
+import fashion.training.TrainingOptions;
+
+/** Trains one run, or finds it saved: shared by {@link Study} and {@link Runs}. */
+final class Runner {
+    private Runner() {
+    }
+
+    /** Everything that identifies a run; equal maps mean the saved result can stand in for training. */
+    static Map<String, Object> configuration(String study, String label, Model model, Split train, FashionMnist data,
+            TrainingOptions options) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("study", study);
+        c.put("label", label);
+        c.put("model", model.name());
+        c.put("modelSettings", new LinkedHashMap<>(model.settings()));
+        c.put("modelSeed", model.settings().get("seed"));
+        c.put("parameters", model.parameterCount());
+        c.put("epochs", QuickMode.epochs(options.epochs()));
+        c.put("batchSize", options.batchSize());
+        c.put("trainingSeed", options.seed());
+        c.put("trainingSample", options.trainingSample());
+        c.put("trainImages", train.size());
+        c.put("validationImages", data.validation().size());
+        c.put("testImages", data.test().size());
+        c.put("quick", data.quick());
+        return c;
+    }
+
+    /** A run made from a training session that has already happened (the Part 1 and 2 notebooks). */
+    static Run of(String study, String label, Map<String, Object> setting, Map<String, Object> configuration, History history,
+            Evaluation test, Evaluation training) {
+        return new Run(study, label, setting, configuration, history.epochs(), history.status(), history.message(),
+                test.accuracy(), test.loss(), test.confusion().counts(), training == null ? null : training.confusion().counts(),
+                history.seconds(), Instant.now().toString());
+    }
+
+    /**
+     * The saved run with this configuration, or a newly trained and saved one. Returns null when training was
+     * interrupted (nothing is saved then).
+     */
+    static Run trainOrLoad(ResultStore store, String study, Setting setting, Model model, Split train, FashionMnist data,
+            TrainingOptions options, boolean retrain, boolean measureTraining) {
+        String label = setting.values().isEmpty() ? model.name() : setting.label();
+        Map<String, Object> configuration = configuration(study, label, model, train, data, options);
+        if (!retrain) {
+            Run saved = store.find(study, label, configuration);
+            if (saved != null) {
+                return saved;
+            }
+        }
+        History history = Training.fit(model, train, data.validation(), options);
+        if (history.status() == History.Status.INTERRUPTED) {
+            return null;
+        }
+        Evaluation test = Evaluation.of(model, data.test());
+        Evaluation onTrain = measureTraining ? Evaluation.of(model, train) : null;
+        return store.save(of(study, label, setting.values(), configuration, history, test, onTrain));
+    }
+}

@@ -1,0 +1,51 @@
+package fashion.studies;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+import fashion.data.FashionMnist;
+import fashion.evaluation.Evaluation;
+import fashion.models.Model;
+import fashion.training.History;
+import fashion.training.TrainingOptions;
+
+/**
+ * Named single runs (Part 1, Part 2) saved beside the studies, so that the report can read them.
+ *
+ * <pre>
+ * // in the Part 2 notebook, after training and evaluating:
+ * Runs.save("part2-convolutional", model, data, options, history, onTrain, test);
+ * // in the report: the saved run with the same configuration, or trained now if there is none
+ * Run part2 = Runs.loadOrTrain("part2-convolutional", Models::seedCnn, data, TrainingOptions.epochs(5));
+ * </pre>
+ */
+public final class Runs {
+    private static volatile ResultStore store = ResultStore.standard();
+
+    private Runs() {
+    }
+
+    /** Saves a run trained in the notebook (training evaluation optional: pass null). */
+    public static Run save(String name, Model model, FashionMnist data, TrainingOptions options, History history,
+            Evaluation training, Evaluation test) {
+        Map<String, Object> configuration = Runner.configuration(name, model.name(), model, data.train(), data, options);
+        Run run = store.save(Runner.of(name, model.name(), Map.of(), configuration, history, test, training));
+        System.out.println("saved " + run.study() + " to " + run.file());
+        return run;
+    }
+
+    /** The saved run of this model and options, else trains, evaluates and saves it now. */
+    public static Run loadOrTrain(String name, Supplier<Model> model, FashionMnist data, TrainingOptions options) {
+        Run run = Runner.trainOrLoad(store, name, new Setting(Map.of()), model.get(), data.train(), data, options, false, true);
+        if (run == null) {
+            throw new StudyException("training of " + name + " was interrupted: nothing was saved.");
+        }
+        System.out.println((run.loaded() ? "loaded " : "trained and saved ") + name + " (" + run.file() + ")");
+        return run;
+    }
+
+    /** For tests and tools: where runs are saved (default: the project's {@code results/}). */
+    public static void useStore(ResultStore s) {
+        store = s;
+    }
+}
