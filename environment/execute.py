@@ -46,6 +46,21 @@ def stray_display_ids(nb):
     return found
 
 
+def coalesce_streams(nb):
+    """Joins consecutive stream outputs of a cell (the kernel sends printf's pieces separately), so that
+    the report and its exports show one block of text instead of one line per piece."""
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get("outputs", []):
+            if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == out.get("name")):
+                merged[-1]["text"] = merged[-1]["text"] + out["text"]
+            else:
+                merged.append(out)
+        if cell.cell_type == "code":
+            cell.outputs = merged
+
+
 def execute(notebook):
     path = os.path.abspath(notebook)
     nb = nbformat.read(path, as_version=4)
@@ -86,6 +101,7 @@ def execute(notebook):
     except RuntimeError as e:
         problem = f"the kernel did not start: {e}"
     elapsed = time.time() - start
+    coalesce_streams(nb)
     nb.metadata.setdefault("fashion", {})["executed_seconds"] = round(elapsed, 1)
     nb.metadata["fashion"]["quick"] = quick
     tmp = target + ".tmp"
