@@ -77,7 +77,7 @@ def execute(notebook):
     try:
         with open(log_path, "w") as log:
             for attempt in range(1, STARTUP_ATTEMPTS + 1):
-                client = NotebookClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=60,
+                client = NotebookClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=40,
                                         resources={"metadata": {"path": os.path.dirname(path)}})
                 try:
                     client.execute(stdout=log, stderr=log)
