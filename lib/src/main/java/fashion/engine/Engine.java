@@ -17,15 +17,18 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * {@code environment/PERFORMANCE.md}):
  * <ul>
  * <li>float32 everywhere (the oneDNN kernels are float only).</li>
- * <li>Large operations (OpenBLAS GEMM, oneDNN convolutions) use all {@link #threads()} cores.</li>
- * <li>libnd4j's own element-wise / reduction operations only fan out to several threads above a large size
- * threshold: at batch 32 they are tiny, and starting threads for them cost more than it saved (the seed's
- * dense model went from 35 s to about 20 s per epoch when they were single-threaded).</li>
+ * <li>OpenMP runs 1 thread for the many small operations of a training step (element-wise ops, reductions,
+ * the small GEMMs of batch-32 dense layers, which follow OpenMP's setting): at batch 32, starting and
+ * synchronising a second thread costs more than it saves, and much more when another process holds a core
+ * (the seed's dense model: 31 s per epoch with 2 OpenMP threads, 14 s with 1).</li>
+ * <li>Work that scales with cores runs inside {@link #parallel(Runnable)} with all {@link #threads()} cores:
+ * the oneDNN convolutions of {@code FastConvolutionLayer}.</li>
  * </ul>
  *
  * <p>Settings can be overridden (for experiments) with system properties or environment variables:
- * {@code fashion.threads} / {@code FASHION_THREADS} (cores for GEMM and convolutions, default: available
- * processors), {@code fashion.elementwiseThreshold} (elements below which an element-wise op stays on one thread),
+ * {@code fashion.threads} / {@code FASHION_THREADS} (cores for convolutions, default: available processors),
+ * {@code fashion.smallOpThreads} / {@code FASHION_SMALL_OP_THREADS} (OpenMP threads for everything else, default
+ * 1), {@code fashion.elementwiseThreshold} (elements below which an element-wise op stays on one thread),
  * {@code fashion.tadThreshold}. The JVM options the kernel and scripts should use are listed in
  * {@link #RECOMMENDED_JVM_OPTIONS}.
  */
@@ -47,8 +50,26 @@ public final class Engine {
     private Engine() {
     }
 
-    /** Idempotent: configures ND4J once per JVM. */
-    public static synchronized void init() {
+    /**
+     * Idempotent: configures ND4J once per JVM, and the OpenMP thread count of the calling thread once per thread
+     * (OpenMP's setting is per thread; notebook cells may run on different threads).
+     */
+    public static void init() {
+        if (!initialized) {
+            initOnce();
+        }
+        if (!THREAD_CONFIGURED.get()) {
+            NativeOps ops = nativeOps;
+            if (ops != null) {
+                ops.setOmpNumThreads(smallOpThreads);
+            }
+            THREAD_CONFIGURED.set(Boolean.TRUE);
+        }
+    }
+
+    private static final ThreadLocal<Boolean> THREAD_CONFIGURED = ThreadLocal.withInitial(() -> Boolean.FALSE);
+
+    private static synchronized void initOnce() {
         if (initialized) {
             return;
         }
@@ -80,7 +101,7 @@ public final class Engine {
     /**
      * Runs {@code work} (native operations that scale with cores, such as oneDNN convolutions) with OpenMP set to
      * all {@link #threads()} cores on this thread, then returns to the single-threaded setting used for the many
-     * small operations of a training step. GEMM (OpenBLAS) keeps its own thread count, always {@link #threads()}.
+     * small operations of a training step. OpenBLAS GEMMs called inside {@code work} also use all cores.
      */
     public static void parallel(Runnable work) {
         init();
@@ -97,7 +118,7 @@ public final class Engine {
         }
     }
 
-    /** Cores used by GEMM and convolutions. */
+    /** Cores used by convolutions (and by {@link #parallel(Runnable)}). */
     public static int threads() {
         init();
         return threads;

@@ -78,6 +78,19 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         return ret;
     }
 
+    /**
+     * Milliseconds spent in the native convolution calls per layer index and pass since the last reset, when the JVM
+     * runs with {@code -Dfashion.fastconv.timing=true} (empty otherwise). For benchmarks.
+     */
+    public static java.util.SortedMap<String, Double> timings(boolean reset) {
+        java.util.SortedMap<String, Double> out = new java.util.TreeMap<>();
+        FastConvolutionLayerImpl.TIMES.forEach((k, v) -> out.put(k, v.sum() / 1e6));
+        if (reset) {
+            FastConvolutionLayerImpl.TIMES.clear();
+        }
+        return out;
+    }
+
     @Override
     public FastConvolutionLayer clone() {
         return (FastConvolutionLayer) super.clone();

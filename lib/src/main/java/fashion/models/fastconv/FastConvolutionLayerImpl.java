@@ -109,7 +109,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
             ctx.setInputArray(2, bias);
         }
         ctx.setOutputArray(0, z);
-        Engine.parallel(() -> Nd4j.exec(new Conv2D(), ctx));
+        timed("forward", () -> Nd4j.exec(new Conv2D(), ctx));
         ctx.purge();
         return new Pair<>(z, null);
     }
@@ -157,10 +157,15 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         INDArray biasGradView = bias == null ? null : gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
         INDArray epsNext;
         long[] geometry = decomposable(in, delta);
-        if (geometry != null && DECOMPOSED) {
+        boolean decomposed = geometry != null && chooseDecomposed();
+        long start = System.nanoTime();
+        if (decomposed) {
             epsNext = backpropDecomposed(in, weights, delta, weightGradView, biasGradView, geometry, workspaceMgr);
         } else {
             epsNext = backpropNative(in, weights, bias, delta, weightGradView, biasGradView, workspaceMgr);
+        }
+        if (geometry != null && choice == 0) {
+            record(decomposed, System.nanoTime() - start, in.size(0));
         }
 
         Gradient gradient = new DefaultGradient();
@@ -174,8 +179,75 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
     }
 
 
-    /** Whether back-propagation uses forward convolutions (default) or libnd4j's conv2d_bp. */
-    static final boolean DECOMPOSED = !"native".equals(System.getProperty("fashion.fastconv.backward"));
+    /** Optional timing of the native calls (-Dfashion.fastconv.timing=true), for the benchmark's breakdown. */
+    static final boolean TIMING = Boolean.getBoolean("fashion.fastconv.timing");
+    static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.LongAdder> TIMES =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void timed(String what, Runnable work) {
+        if (!TIMING) {
+            Engine.parallel(work);
+            return;
+        }
+        long t = System.nanoTime();
+        Engine.parallel(work);
+        TIMES.computeIfAbsent(getIndex() + " " + what, k -> new java.util.concurrent.atomic.LongAdder())
+                .add(System.nanoTime() - t);
+    }
+
+    /**
+     * How back-propagation is computed: "decomposed" (forward convolutions), "native" (libnd4j's conv2d_bp) or
+     * "auto" (default): the first training steps of each layer time both and keep the faster one.
+     */
+    static final String BACKWARD = System.getProperty("fashion.fastconv.backward", "auto");
+    private static final int TRIALS = 8;
+    /** 0 = still measuring, 1 = decomposed, 2 = native. */
+    private transient int choice;
+    private transient long[][] trialNanos;
+    private transient int trialCount;
+    private transient long trialBatch = -1;
+
+    private boolean chooseDecomposed() {
+        if (BACKWARD.equals("decomposed")) {
+            return true;
+        }
+        if (BACKWARD.equals("native")) {
+            return false;
+        }
+        if (choice != 0) {
+            return choice == 1;
+        }
+        return trialCount % 2 == 0;
+    }
+
+    /** Records one timed trial (same batch size only); after {@link #TRIALS} of each, keeps the faster method (by the
+     * fastest trial, which other processes on the machine disturb least). */
+    private void record(boolean decomposed, long nanos, long batch) {
+        if (trialNanos == null || batch != trialBatch) {
+            trialNanos = new long[2][TRIALS + 1];
+            trialCount = 0;
+            trialBatch = batch;
+        }
+        int round = trialCount / 2;
+        trialNanos[decomposed ? 0 : 1][round] = nanos;
+        trialCount++;
+        if (trialCount == 2 * (TRIALS + 1)) {
+            // the first round warms up each method; compare the fastest of the rest (robust to other processes)
+            long d = min(java.util.Arrays.copyOfRange(trialNanos[0], 1, TRIALS + 1));
+            long n = min(java.util.Arrays.copyOfRange(trialNanos[1], 1, TRIALS + 1));
+            choice = d <= n ? 1 : 2;
+            trialNanos = null;
+        }
+    }
+
+    private static long min(long[] v) {
+        return java.util.Arrays.stream(v).min().orElse(Long.MAX_VALUE);
+    }
+
+    /** The back-propagation method in use: "decomposed", "native", or "measuring". */
+    String backwardMethod() {
+        return BACKWARD.equals("auto") ? (choice == 0 ? "measuring" : choice == 1 ? "decomposed" : "native") : BACKWARD;
+    }
 
     private INDArray backpropNative(INDArray in, INDArray weights, INDArray bias, INDArray delta,
                                     INDArray weightGradView, INDArray biasGradView, LayerWorkspaceMgr workspaceMgr) {
@@ -198,7 +270,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         if (bias != null) {
             ctx.setOutputArray(2, biasGradView);
         }
-        Engine.parallel(() -> Nd4j.exec(new Conv2DDerivative(), ctx));
+        timed("backward conv2d_bp", () -> Nd4j.exec(new Conv2DDerivative(), ctx));
         ctx.purge();
         return epsNext;
     }
@@ -269,7 +341,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         INDArray deltaT = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {oC, n, oH, oW}, 'c');
         deltaT.assign(delta.permute(1, 0, 2, 3));
         INDArray gradWT = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {iC, oC, kH, kW}, 'c');
-        convolve(inT, deltaT, gradWT);
+        convolve("backward weights", inT, deltaT, gradWT);
         weightGradView.assign(gradWT.permute(1, 0, 2, 3));
 
         if (biasGradView != null) {
@@ -296,12 +368,12 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         INDArray flipped = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {iC, oC, kH, kW}, 'c');
         Nd4j.exec(DynamicCustomOp.builder("reverse").addInputs(swapped).addOutputs(flipped)
                 .addIntegerArguments(2, 3).build());
-        convolve(deltaPadded, flipped, epsNext);
+        convolve("backward input", deltaPadded, flipped, epsNext);
         return epsNext;
     }
 
     /** Valid, stride-1 convolution of {@code x [N, C, H, W]} with {@code k [O, C, kh, kw]} into {@code out}. */
-    private void convolve(INDArray x, INDArray k, INDArray out) {
+    private void convolve(String what, INDArray x, INDArray k, INDArray out) {
         if (auxContext == null) {
             auxContext = Nd4j.getExecutioner().buildContext();
         }
@@ -311,7 +383,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         ctx.setInputArray(0, x);
         ctx.setInputArray(1, k);
         ctx.setOutputArray(0, out);
-        Engine.parallel(() -> Nd4j.exec(new Conv2D(), ctx));
+        timed(what, () -> Nd4j.exec(new Conv2D(), ctx));
         ctx.purge();
     }
 
