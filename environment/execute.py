@@ -7,6 +7,7 @@ Each notebook under notebooks/ is executed in its own folder and written to the 
 reports/ (written to a temporary file, then renamed). A failing cell stops that notebook: the executed
 part is still written, the notebook and cell are named, and the exit status is 1.
 """
+import asyncio
 import os
 import re
 import sys
@@ -18,7 +19,30 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
-STARTUP_ATTEMPTS = 3
+STARTUP_ATTEMPTS = 4
+
+
+class PatientClient(NotebookClient):
+    """Waits, before the first kernel_info_request, until the kernel says its channels are up.
+
+    rapaio-jupyter-kernel 3.0.1 can lose its shell thread when a kernel_info_request arrives before its
+    handlers are registered (NullPointerException in Shell-0); the kernel then never answers."""
+    log_path = None
+    log_offset = 0
+
+    async def async_start_new_kernel_client(self):
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with open(self.log_path, errors="replace") as f:
+                    f.seek(self.log_offset)
+                    if "Polling on Heartbeat" in f.read():
+                        break
+            except OSError:
+                pass
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1)
+        return await super().async_start_new_kernel_client()
 
 
 def report_path(notebook):
@@ -77,8 +101,10 @@ def execute(notebook):
     try:
         with open(log_path, "w") as log:
             for attempt in range(1, STARTUP_ATTEMPTS + 1):
-                client = NotebookClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=40,
-                                        resources={"metadata": {"path": os.path.dirname(path)}})
+                client = PatientClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=40,
+                                       resources={"metadata": {"path": os.path.dirname(path)}})
+                log.flush()
+                client.log_path, client.log_offset = log_path, os.path.getsize(log_path)
                 try:
                     client.execute(stdout=log, stderr=log)
                     break
