@@ -87,19 +87,6 @@ public final class ConfusionMatrix {
         return row == 0 ? Double.NaN : (double) counts[c][c] / row;
     }
 
-    /** The off-diagonal cell with the most images: {truth, predicted}. */
-    public int[] largestConfusion() {
-        int[] best = {0, 1};
-        for (int i = 0; i < counts.length; i++) {
-            for (int j = 0; j < counts.length; j++) {
-                if (i != j && counts[i][j] > counts[best[0]][best[1]]) {
-                    best = new int[] {i, j};
-                }
-            }
-        }
-        return best;
-    }
-
     /** A sentence naming the {@code k} most frequent mistakes, e.g. "Shirt predicted as T-shirt/top: 120 images, ...". */
     public String describeLargestConfusions(int k) {
         java.util.List<int[]> cells = new java.util.ArrayList<>();

@@ -200,9 +200,4 @@ public final class Interrupts {
         training = null;
         REQUESTED.set(false);
     }
-
-    /** Records the thread of the running cell, so that an interrupt outside training can reach it. */
-    public static void noteCellThread() {
-        lastCell = Thread.currentThread();
-    }
 }
