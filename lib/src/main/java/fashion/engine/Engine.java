@@ -95,6 +95,8 @@ public final class Engine {
         } catch (RuntimeException | LinkageError e) {
             // not every BLAS lets its thread count be changed; keep its own setting
         }
+        String split = System.getProperty("fashion.split", System.getenv("FASHION_SPLIT"));
+        splitting = threads >= 2 && split != null && (split.trim().equals("1") || split.trim().equalsIgnoreCase("true"));
         initialized = true;
     }
 
@@ -116,6 +118,89 @@ public final class Engine {
         } finally {
             ops.setOmpNumThreads(smallOpThreads);
         }
+    }
+
+    /**
+     * True when {@link #split(Runnable, Runnable)} runs its two halves on two cores: at least 2 {@link #threads()} and
+     * turned on with {@code -Dfashion.split=true} / {@code FASHION_SPLIT=1} (off by default: oneDNN's own OpenMP
+     * threads are used).
+     */
+    public static boolean splitting() {
+        init();
+        return splitting;
+    }
+
+    private static volatile boolean splitting;
+    private static volatile java.util.concurrent.ExecutorService helper;
+
+    /**
+     * Runs {@code first} on this thread and {@code second} on a helper thread at the same time (both with OpenMP at
+     * one thread), and returns when both are done; without {@link #splitting()} runs them one after the other inside
+     * {@link #parallel(Runnable)}. For work split in two independent halves (a convolution's batch halves): unlike
+     * OpenMP's thread team, two Java threads do not wait for each other inside the operation, so a core taken by
+     * another process slows the step down by at most that half instead of stalling every barrier.
+     */
+    public static void split(Runnable first, Runnable second) {
+        init();
+        if (!splitting) {
+            parallel(() -> {
+                first.run();
+                second.run();
+            });
+            return;
+        }
+        java.util.concurrent.Future<?> other = helper().submit(second);
+        Throwable failure = null;
+        try {
+            first.run();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        try {
+            other.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            try {
+                other.get(); // the native half still writes into the caller's arrays: wait for it
+            } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
+                // reported below
+            }
+            if (failure == null) {
+                failure = new IllegalStateException("interrupted while waiting for the other half", e);
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (failure == null) {
+                failure = e.getCause();
+            }
+        }
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
+        }
+        if (failure instanceof Error) {
+            throw (Error) failure;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    private static java.util.concurrent.ExecutorService helper() {
+        java.util.concurrent.ExecutorService h = helper;
+        if (h == null) {
+            synchronized (Engine.class) {
+                h = helper;
+                if (h == null) {
+                    h = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, "fashion-engine-helper");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                    h.submit(Engine::init); // OpenMP at one thread on the helper thread too
+                    helper = h;
+                }
+            }
+        }
+        return h;
     }
 
     /** Cores used by convolutions (and by {@link #parallel(Runnable)}). */

@@ -247,6 +247,54 @@ class FastConvolutionLayerTest {
     }
 
     @Test
+    void foldedConvolutionsMatchDirectOnes() {
+        // the seed's geometry: 5 filters of 10x10 on 28x28 images with "same" padding, where output-phase folding
+        // is used for the forward pass and the input gradient; then a valid layer (16 filters: not folded)
+        Gradient[] grads = new Gradient[2];
+        INDArray[] outs = new INDArray[2];
+        INDArray params = null;
+        boolean before = FastConvolutionLayerImpl.fold;
+        try {
+            for (int i = 0; i < 2; i++) {
+                FastConvolutionLayerImpl.fold = i == 0;
+                MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(13)
+                        .weightInit(WeightInit.XAVIER_UNIFORM).updater(new NoOp()).list()
+                        .layer(new FastConvolutionLayer.Builder(10, 10).nOut(5).convolutionMode(ConvolutionMode.Same)
+                                .activation(Activation.RELU).build())
+                        .layer(new FastConvolutionLayer.Builder(10, 10).nOut(5).convolutionMode(ConvolutionMode.Same)
+                                .activation(Activation.TANH).build())
+                        .layer(new FastConvolutionLayer.Builder(5, 5).nOut(16).convolutionMode(ConvolutionMode.Truncate)
+                                .activation(Activation.RELU).build())
+                        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                                .activation(Activation.SOFTMAX).build())
+                        .setInputType(InputType.convolutional(28, 28, 1))
+                        .build());
+                net.init();
+                if (params == null) {
+                    params = net.params().dup();
+                } else {
+                    net.setParams(params);
+                }
+                Nd4j.getRandom().setSeed(17);
+                INDArray x = Nd4j.rand(DataType.FLOAT, 6, 1, 28, 28);
+                INDArray y = Nd4j.zeros(DataType.FLOAT, 6, 3);
+                for (int r = 0; r < 6; r++) {
+                    y.putScalar(r, r % 3, 1.0);
+                }
+                outs[i] = net.output(Nd4j.rand(DataType.FLOAT, 150, 1, 28, 28)); // more images than one re-interleaving block
+                net.setInput(x);
+                net.setLabels(y);
+                net.computeGradientAndScore();
+                grads[i] = net.gradient();
+            }
+        } finally {
+            FastConvolutionLayerImpl.fold = before;
+        }
+        assertTrue(outs[0].equalsWithEps(outs[1], 1e-6), "outputs differ");
+        assertTrue(grads[0].gradient().equalsWithEps(grads[1].gradient(), 1e-6), "gradients differ");
+    }
+
+    @Test
     void serializesClonesAndRestores() throws Exception {
         MultiLayerNetwork net = network(true, DataType.FLOAT, true);
         DataSet d = data(DataType.FLOAT, 8);
