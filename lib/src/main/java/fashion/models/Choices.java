@@ -15,11 +15,15 @@ import org.nd4j.linalg.learning.config.Nadam;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.FixedSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 
 /** The names the model builders accept for activations, optimizers, pooling and padding. */
 public final class Choices {
     private static final Map<String, Activation> ACTIVATIONS = new LinkedHashMap<>();
-    private static final Map<String, Function<Double, IUpdater>> OPTIMIZERS = new LinkedHashMap<>();
+    private static final Map<String, Function<ISchedule, IUpdater>> OPTIMIZERS = new LinkedHashMap<>();
     private static final Map<String, PoolingType> POOLING = new LinkedHashMap<>();
     private static final Map<String, ConvolutionMode> PADDING = new LinkedHashMap<>();
 
@@ -54,7 +58,21 @@ public final class Choices {
 
     /** adam, sgd, momentum (Nesterov, 0.9), rmsprop, adagrad, nadam; built with the given learning rate. */
     public static IUpdater optimizer(String name, double learningRate) {
-        return pick("optimizer", normalize(name), OPTIMIZERS).apply(learningRate);
+        return pick("optimizer", normalize(name), OPTIMIZERS).apply(new FixedSchedule(learningRate));
+    }
+
+    /**
+     * The optimizer with a learning rate that starts at {@code learningRate} and is multiplied by
+     * {@code decayPerEpoch} after every epoch ({@code 1}: constant). The epochs are counted by
+     * {@code fashion.training.Training}.
+     */
+    public static IUpdater optimizer(String name, double learningRate, double decayPerEpoch) {
+        if (!(decayPerEpoch > 0 && decayPerEpoch <= 1)) {
+            throw new SettingException("learningRateDecay must be in (0, 1] (the factor applied to the learning rate after "
+                    + "every epoch; 1 keeps it constant), not " + decayPerEpoch + ".");
+        }
+        return decayPerEpoch == 1 ? optimizer(name, learningRate) : pick("optimizer", normalize(name), OPTIMIZERS).apply(
+                new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decayPerEpoch));
     }
 
     /** avg (also average), max. */

@@ -69,6 +69,7 @@ public final class Models {
         String activation = "relu";
         double l2 = 1e-4;
         double learningRate = 1e-4;
+        double learningRateDecay = 1;
         String optimizer = "adam";
         long seed = 42;
         String name;
@@ -88,6 +89,15 @@ public final class Models {
         /** Learning rate, greater than 0. */
         public B learningRate(double rate) {
             this.learningRate = rate;
+            return (B) this;
+        }
+
+        /**
+         * Multiplies the learning rate by {@code factor} after every epoch, in (0, 1]; 1 (the seed's) keeps it
+         * constant. With 0.8, epoch 10 trains at {@code 0.8^9}, about 13%, of the first epoch's rate.
+         */
+        public B learningRateDecay(double factor) {
+            this.learningRateDecay = factor;
             return (B) this;
         }
 
@@ -115,7 +125,7 @@ public final class Models {
             SettingException.nonNegative("l2", l2);
             return new NeuralNetConfiguration.Builder()
                     .seed(seed)
-                    .updater(Choices.optimizer(optimizer, learningRate))
+                    .updater(Choices.optimizer(optimizer, learningRate, learningRateDecay))
                     .weightInit(WeightInit.XAVIER_UNIFORM) // Keras' glorot_uniform
                     .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                     .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
@@ -131,6 +141,9 @@ public final class Models {
             settings.put("activation", activation);
             settings.put("l2", l2);
             settings.put("learningRate", learningRate);
+            if (learningRateDecay != 1) {
+                settings.put("learningRateDecay", learningRateDecay);
+            }
             settings.put("optimizer", optimizer);
             settings.put("seed", seed);
             return settings;

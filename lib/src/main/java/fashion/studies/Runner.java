@@ -32,6 +32,9 @@ final class Runner {
         c.put("batchSize", options.batchSize());
         c.put("trainingSeed", options.seed());
         c.put("trainingSample", options.trainingSample());
+        if (options.flipHorizontally()) {
+            c.put("flipHorizontally", true);
+        }
         c.put("trainImages", train.size());
         c.put("validationImages", data.validation().size());
         c.put("testImages", data.test().size());

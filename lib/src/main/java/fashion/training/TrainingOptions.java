@@ -16,6 +16,7 @@ public final class TrainingOptions {
     private long seed = 1;
     private int trainingSample = 5000;
     private boolean progress = true;
+    private boolean flipHorizontally;
 
     private TrainingOptions() {
     }
@@ -61,6 +62,16 @@ public final class TrainingOptions {
         return o;
     }
 
+    /**
+     * Data augmentation: mirrors a random half of the images of every minibatch left to right (a mirrored coat is
+     * still a coat), so that the network sees new images in every epoch. Off by default (the seed has none).
+     */
+    public TrainingOptions flipHorizontally(boolean on) {
+        TrainingOptions o = copy();
+        o.flipHorizontally = on;
+        return o;
+    }
+
     public int epochs() {
         return epochs;
     }
@@ -81,6 +92,10 @@ public final class TrainingOptions {
         return progress;
     }
 
+    public boolean flipHorizontally() {
+        return flipHorizontally;
+    }
+
     /** Rejects settings outside their range, naming the setting. */
     public TrainingOptions validate() {
         SettingException.positive("epochs", epochs);
@@ -96,11 +111,12 @@ public final class TrainingOptions {
         o.seed = seed;
         o.trainingSample = trainingSample;
         o.progress = progress;
+        o.flipHorizontally = flipHorizontally;
         return o;
     }
 
     @Override
     public String toString() {
-        return "epochs=" + epochs + " batchSize=" + batchSize + " seed=" + seed;
+        return "epochs=" + epochs + " batchSize=" + batchSize + " seed=" + seed + (flipHorizontally ? " flipHorizontally" : "");
     }
 }

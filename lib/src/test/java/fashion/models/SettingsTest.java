@@ -54,6 +54,13 @@ class SettingsTest {
     }
 
     @Test
+    void learningRateDecayOutsideItsRangeIsRejected() {
+        rejected(() -> Models.dense().learningRateDecay(0).build(), "learningRateDecay", "(0, 1]", "not 0.0");
+        rejected(() -> Models.cnn().learningRateDecay(1.5).build(), "learningRateDecay", "(0, 1]");
+        assertEquals(0.5, Models.dense().width(8).learningRateDecay(0.5).build().settings().get("learningRateDecay"));
+    }
+
+    @Test
     void dropoutOutsideItsRangeIsRejected() {
         rejected(() -> Models.dense().dropout(1).build(), "dropout", "at least 0 and below 1");
         rejected(() -> Models.cnn().dropout(-0.1).build(), "dropout", "at least 0 and below 1");
