@@ -16,14 +16,15 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
-import org.nd4j.linalg.schedule.FixedSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 /** The names the model builders accept for activations, optimizers, pooling and padding. */
 public final class Choices {
     private static final Map<String, Activation> ACTIVATIONS = new LinkedHashMap<>();
-    private static final Map<String, Function<ISchedule, IUpdater>> OPTIMIZERS = new LinkedHashMap<>();
+    private static final Map<String, Function<Double, IUpdater>> OPTIMIZERS = new LinkedHashMap<>();
+    /** The same optimizers with a learning-rate schedule (only for a decaying rate: see {@link #optimizer(String, double, double)}). */
+    private static final Map<String, Function<ISchedule, IUpdater>> SCHEDULED = new LinkedHashMap<>();
     private static final Map<String, PoolingType> POOLING = new LinkedHashMap<>();
     private static final Map<String, ConvolutionMode> PADDING = new LinkedHashMap<>();
 
@@ -42,6 +43,13 @@ public final class Choices {
         OPTIMIZERS.put("rmsprop", RmsProp::new);
         OPTIMIZERS.put("adagrad", AdaGrad::new);
         OPTIMIZERS.put("nadam", Nadam::new);
+        SCHEDULED.put("adam", Adam::new);
+        SCHEDULED.put("sgd", Sgd::new);
+        SCHEDULED.put("momentum", lr -> new Nesterovs(lr, 0.9));
+        SCHEDULED.put("rmsprop", RmsProp::new);
+        SCHEDULED.put("nadam", Nadam::new);
+        // not adagrad: in DL4J 1.0.0-M2.1 an AdaGrad built with a schedule loses its learning rate (NaN) when the network
+        // configuration is built, and the first step turns every parameter into NaN (ChoicesTest)
         POOLING.put("avg", PoolingType.AVG);
         POOLING.put("max", PoolingType.MAX);
         PADDING.put("same", ConvolutionMode.Same);
@@ -58,7 +66,7 @@ public final class Choices {
 
     /** adam, sgd, momentum (Nesterov, 0.9), rmsprop, adagrad, nadam; built with the given learning rate. */
     public static IUpdater optimizer(String name, double learningRate) {
-        return pick("optimizer", normalize(name), OPTIMIZERS).apply(new FixedSchedule(learningRate));
+        return pick("optimizer", normalize(name), OPTIMIZERS).apply(learningRate);
     }
 
     /**
@@ -71,8 +79,17 @@ public final class Choices {
             throw new SettingException("learningRateDecay must be in (0, 1] (the factor applied to the learning rate after "
                     + "every epoch; 1 keeps it constant), not " + decayPerEpoch + ".");
         }
-        return decayPerEpoch == 1 ? optimizer(name, learningRate) : pick("optimizer", normalize(name), OPTIMIZERS).apply(
-                new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decayPerEpoch));
+        if (decayPerEpoch == 1) {
+            return optimizer(name, learningRate);
+        }
+        String key = normalize(name);
+        pick("optimizer", key, OPTIMIZERS); // unknown names: the usual message
+        if (!SCHEDULED.containsKey(key)) {
+            throw new SettingException("optimizer '" + key + "' cannot decay its learning rate in Deeplearning4j 1.0.0-M2.1 "
+                    + "(its rate is lost when the network is built): use learningRateDecay(1) or one of "
+                    + String.join(", ", SCHEDULED.keySet()) + ".");
+        }
+        return SCHEDULED.get(key).apply(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decayPerEpoch));
     }
 
     /** avg (also average), max. */
