@@ -23,11 +23,27 @@ final class ChannelNorm {
             double squares = 0;
             for (int e = 0; e < n; e++) {
                 x.get((e * c + ch) * hw, plane, 0, hw);
-                for (int i = 0; i < hw; i++) {
-                    double d = plane[i] - shift;
-                    sum += d;
-                    squares += d * d;
+                // two independent accumulator pairs: the additions' latency, not memory, limits this loop
+                double s0 = 0;
+                double s1 = 0;
+                double q0 = 0;
+                double q1 = 0;
+                int i = 0;
+                for (; i + 1 < hw; i += 2) {
+                    double d0 = plane[i] - shift;
+                    double d1 = plane[i + 1] - shift;
+                    s0 += d0;
+                    s1 += d1;
+                    q0 += d0 * d0;
+                    q1 += d1 * d1;
                 }
+                for (; i < hw; i++) {
+                    double d = plane[i] - shift;
+                    s0 += d;
+                    q0 += d * d;
+                }
+                sum += s0 + s1;
+                squares += q0 + q1;
             }
             mean[ch] = shift + sum / count;
             var[ch] = Math.max(0, (squares - sum * sum / count) / count);
@@ -80,12 +96,32 @@ final class ChannelNorm {
                 int at = (e * c + ch) * hw;
                 x.get(at, xs, 0, hw);
                 dy.get(at, gs, 0, hw);
-                for (int i = 0; i < hw; i++) {
-                    float xm = xs[i] - m;
-                    sumG += gs[i];
-                    sumGX += gs[i] * (double) xm;
-                    sumX += xm;
+                double g0 = 0;
+                double g1 = 0;
+                double gx0 = 0;
+                double gx1 = 0;
+                double x0 = 0;
+                double x1 = 0;
+                int i = 0;
+                for (; i + 1 < hw; i += 2) {
+                    float xm0 = xs[i] - m;
+                    float xm1 = xs[i + 1] - m;
+                    g0 += gs[i];
+                    g1 += gs[i + 1];
+                    gx0 += gs[i] * (double) xm0;
+                    gx1 += gs[i + 1] * (double) xm1;
+                    x0 += xm0;
+                    x1 += xm1;
                 }
+                for (; i < hw; i++) {
+                    float xm = xs[i] - m;
+                    g0 += gs[i];
+                    gx0 += gs[i] * (double) xm;
+                    x0 += xm;
+                }
+                sumG += g0 + g1;
+                sumGX += gx0 + gx1;
+                sumX += x0 + x1;
             }
             double s = std[ch];
             double g = gamma[ch];
