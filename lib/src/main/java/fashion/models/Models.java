@@ -8,19 +8,19 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import fashion.engine.Engine;
+import fashion.models.fastnorm.FastBatchNormalization;
+import fashion.models.fastpool.FastSubsamplingLayer;
 
 /**
  * Factories for the seed report's models and the variations the studies compare.
@@ -320,15 +320,15 @@ public final class Models {
             for (int i = 0; i < convLayers; i++) {
                 list.layer(convolution("conv" + (++n), kernel, filters, mode, act));
                 if (batchNorm) {
-                    list.layer(new BatchNormalization.Builder().name("bn" + n).build());
+                    list.layer(new FastBatchNormalization.Builder().name("bn" + n).build());
                 }
             }
-            list.layer(new SubsamplingLayer.Builder(pool).name("pool1").kernelSize(2, 2).stride(2, 2).build());
+            list.layer(new FastSubsamplingLayer.Builder(pool).name("pool1").kernelSize(2, 2).stride(2, 2).build());
             list.layer(convolution("conv" + (++n), secondKernel, secondFilters, ConvolutionMode.Truncate, act));
             if (batchNorm) {
-                list.layer(new BatchNormalization.Builder().name("bn" + n).build());
+                list.layer(new FastBatchNormalization.Builder().name("bn" + n).build());
             }
-            list.layer(new SubsamplingLayer.Builder(pool).name("pool2").kernelSize(2, 2).stride(2, 2).build());
+            list.layer(new FastSubsamplingLayer.Builder(pool).name("pool2").kernelSize(2, 2).stride(2, 2).build());
             if (dropout > 0) {
                 list.layer(new DropoutLayer.Builder(1 - dropout).name("dropout").build());
             }

@@ -17,8 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Batch normalization for {@link org.deeplearning4j.nn.multilayer.MultiLayerNetwork} whose 4-D NCHW float path
  * computes the per-channel statistics, the normalization and the gradients in plain Java loops over contiguous
  * planes instead of DL4J's reductions over the non-contiguous dimensions 0, 2, 3 and broadcasts, which cost about
- * 35 ms per layer and training step on a {@code [32, 32, 28, 28]} input on this 2-core machine (a few ms here; see
- * the commit message for measurements).
+ * 35-70 ms per layer and training step on a {@code [32, 32, 28, 28]} input on this 2-core machine. Measured
+ * forward+backward (medians, shared machine): 56 -> 7.3 ms on {@code [32, 32, 28, 28]}, 21 -> 4.0 ms on
+ * {@code [32, 64, 12, 12]}.
  *
  * <p>Same parameters, parameter layout, gradients, running mean/variance updates (including the log10-std
  * parameterisation), epsilon, decay, lockGammaBeta and inference behaviour as DL4J's {@link BatchNormalization}: it

@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A pooling layer for {@link org.deeplearning4j.nn.multilayer.MultiLayerNetwork} that computes 2x2 stride-2 MAX and
  * AVG pooling of NCHW data (the CNNs' pooling) in plain Java loops instead of libnd4j's {@code maxpool2d} /
  * {@code avgpool2d} ops, which on this 2-core machine take 7-14 ms forward and 6-20 ms backward for a
- * {@code [32, 32, 28, 28]} float input; the Java loops take about 1 ms each way (see the commit message for
- * measurements). Results are identical to DL4J's {@link SubsamplingLayer}: max-pooling gradients go to the first
+ * {@code [32, 32, 28, 28]} float input. Measured forward+backward per training step (medians, shared 2-core machine):
+ * max 30 -> 5 ms and avg 25 -> 5.6 ms on {@code [32, 32, 28, 28]}, max 13 -> 2.2 ms on {@code [32, 64, 12, 12]}. Results are identical to DL4J's {@link SubsamplingLayer}: max-pooling gradients go to the first
  * maximum of each window, an odd last row/column is dropped (Truncate mode).
  *
  * <p>It is a drop-in replacement: it <em>is</em> a {@link SubsamplingLayer} configuration (JSON serialization,
