@@ -12,6 +12,7 @@ Exits 0 when all hold, 1 with a message naming the failed check otherwise. Takes
 """
 import os
 import queue
+import subprocess
 import sys
 import tempfile
 import time
@@ -112,10 +113,22 @@ def interrupt_when(km, kc, code, started, label):
             break
     seconds = time.time() - start
     if reply is None:
+        print(thread_dump(km), flush=True)
         raise SystemExit("FAIL  %s: the cell was still running 30 s after the interrupt (kernel alive: %s)"
                          % (label, km.is_alive()))
     _, rest = output_of(kc, msg_id, 2)
     return reply["content"], "".join(text) + rest, seconds
+
+
+def thread_dump(km):
+    """The kernel JVM's threads that run a cell or training (jstack), for diagnosing an interrupt that did not stop."""
+    try:
+        pid = km.provisioner.process.pid
+        out = subprocess.run(["jstack", str(pid)], capture_output=True, text=True, timeout=30).stdout
+    except Exception as e:  # diagnostics only
+        return "(no thread dump: %s)" % e
+    threads = [t for t in out.split("\n\n") if "REPL." in t or "fashion." in t or "Signal" in t]
+    return "kernel threads at the failure:\n" + "\n\n".join(threads)[-6000:]
 
 
 def start(env, log_path):
