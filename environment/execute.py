@@ -9,6 +9,7 @@ part is still written, the notebook and cell are named, and the exit status is 1
 """
 import asyncio
 import os
+import signal
 import re
 import sys
 import time
@@ -156,6 +157,10 @@ def execute(notebook):
 
 
 def main(paths):
+    # A process started in the background by a non-interactive shell (`cmd &`) inherits SIGINT as ignored, and so
+    # would the kernels it starts: the JVM then cannot take SIGINT, and the interrupt button does nothing. Kernels
+    # are started from here with SIGINT at its default again (exec resets handled signals to the default).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ok = True
     for p in paths:
         ok = execute(p) and ok

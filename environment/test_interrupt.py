@@ -11,6 +11,7 @@
 Exits 0 when all hold, 1 with a message naming the failed check otherwise. Takes about 30-60 s.
 """
 import os
+import signal
 import queue
 import subprocess
 import sys
@@ -156,6 +157,10 @@ def start(env, log_path):
 
 
 def main():
+    # A process started in the background by a non-interactive shell (`cmd &`) inherits SIGINT as ignored, and so
+    # would the kernels it starts: the JVM then cannot take SIGINT, and the interrupt button does nothing. Kernels
+    # are started from here with SIGINT at its default again (exec resets handled signals to the default).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     env = dict(os.environ)
     env.pop("FASHION_QUICK", None)  # a workload bigger than quick mode's
     log_path = os.path.join(tempfile.gettempdir(), "test_interrupt-kernel-%d.log" % os.getpid())
