@@ -44,6 +44,7 @@ def output_of(kc, msg_id, timeout):
     text = []
     deadline = time.time() + timeout
     reply = None
+    idle = False  # the kernel publishes "idle" after all outputs of the request: wait for it, not a quiet 0.2 s
     while time.time() < deadline:
         try:
             msg = kc.get_iopub_msg(timeout=0.2)
@@ -52,7 +53,9 @@ def output_of(kc, msg_id, timeout):
         if msg and msg.get("parent_header", {}).get("msg_id") == msg_id:
             c = msg["content"]
             t = msg["msg_type"]
-            if t == "stream":
+            if t == "status" and c.get("execution_state") == "idle":
+                idle = True
+            elif t == "stream":
                 text.append(c["text"])
             elif t in ("execute_result", "display_data", "update_display_data"):
                 text.append(c.get("data", {}).get("text/plain", "") + c.get("data", {}).get("text/html", ""))
@@ -65,7 +68,7 @@ def output_of(kc, msg_id, timeout):
                     reply = r
             except queue.Empty:
                 pass
-        if reply is not None and msg is None:
+        if reply is not None and idle:
             break
     return reply, "".join(text)
 
