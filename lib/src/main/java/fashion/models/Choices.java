@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.AdaGrad;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nadam;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -19,12 +18,12 @@ import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
+import fashion.models.fastupdate.FastAdam;
+
 /** The names the model builders accept for activations, optimizers, pooling and padding. */
 public final class Choices {
     private static final Map<String, Activation> ACTIVATIONS = new LinkedHashMap<>();
-    private static final Map<String, Function<Double, IUpdater>> OPTIMIZERS = new LinkedHashMap<>();
-    /** The same optimizers with a learning-rate schedule (only for a decaying rate: see {@link #optimizer(String, double, double)}). */
-    private static final Map<String, Function<ISchedule, IUpdater>> SCHEDULED = new LinkedHashMap<>();
+    private static final Map<String, Optimizer> OPTIMIZERS = new LinkedHashMap<>();
     private static final Map<String, PoolingType> POOLING = new LinkedHashMap<>();
     private static final Map<String, ConvolutionMode> PADDING = new LinkedHashMap<>();
 
@@ -37,23 +36,25 @@ public final class Choices {
         ACTIVATIONS.put("selu", Activation.SELU);
         ACTIVATIONS.put("softplus", Activation.SOFTPLUS);
         ACTIVATIONS.put("identity", Activation.IDENTITY);
-        OPTIMIZERS.put("adam", Adam::new);
-        OPTIMIZERS.put("sgd", Sgd::new);
-        OPTIMIZERS.put("momentum", lr -> new Nesterovs(lr, 0.9));
-        OPTIMIZERS.put("rmsprop", RmsProp::new);
-        OPTIMIZERS.put("adagrad", AdaGrad::new);
-        OPTIMIZERS.put("nadam", Nadam::new);
-        SCHEDULED.put("adam", Adam::new);
-        SCHEDULED.put("sgd", Sgd::new);
-        SCHEDULED.put("momentum", lr -> new Nesterovs(lr, 0.9));
-        SCHEDULED.put("rmsprop", RmsProp::new);
-        SCHEDULED.put("nadam", Nadam::new);
-        // not adagrad: in DL4J 1.0.0-M2.1 an AdaGrad built with a schedule loses its learning rate (NaN) when the network
-        // configuration is built, and the first step turns every parameter into NaN (ChoicesTest)
+        OPTIMIZERS.put("adam", new Optimizer(FastAdam::new, FastAdam::new)); // DL4J's Adam, faster update (FastAdam)
+        OPTIMIZERS.put("sgd", new Optimizer(Sgd::new, Sgd::new));
+        OPTIMIZERS.put("momentum", new Optimizer(lr -> new Nesterovs(lr, 0.9), lr -> new Nesterovs(lr, 0.9)));
+        OPTIMIZERS.put("rmsprop", new Optimizer(RmsProp::new, RmsProp::new));
+        // no schedule for adagrad: in DL4J 1.0.0-M2.1 an AdaGrad built with a schedule loses its learning rate (NaN) when
+        // the network configuration is built, and the first step turns every parameter into NaN (ChoicesTest)
+        OPTIMIZERS.put("adagrad", new Optimizer(AdaGrad::new, null));
+        OPTIMIZERS.put("nadam", new Optimizer(Nadam::new, Nadam::new));
         POOLING.put("avg", PoolingType.AVG);
         POOLING.put("max", PoolingType.MAX);
         PADDING.put("same", ConvolutionMode.Same);
         PADDING.put("valid", ConvolutionMode.Truncate);
+    }
+
+    /**
+     * How to build an optimizer: with a constant learning rate (the plain constructors, which every optimizer keeps
+     * intact), and with a schedule ({@code null} for an optimizer that cannot take one).
+     */
+    private record Optimizer(Function<Double, IUpdater> constant, Function<ISchedule, IUpdater> scheduled) {
     }
 
     private Choices() {
@@ -66,7 +67,7 @@ public final class Choices {
 
     /** adam, sgd, momentum (Nesterov, 0.9), rmsprop, adagrad, nadam; built with the given learning rate. */
     public static IUpdater optimizer(String name, double learningRate) {
-        return pick("optimizer", normalize(name), OPTIMIZERS).apply(learningRate);
+        return pick("optimizer", normalize(name), OPTIMIZERS).constant().apply(learningRate);
     }
 
     /**
@@ -83,13 +84,14 @@ public final class Choices {
             return optimizer(name, learningRate);
         }
         String key = normalize(name);
-        pick("optimizer", key, OPTIMIZERS); // unknown names: the usual message
-        if (!SCHEDULED.containsKey(key)) {
+        Optimizer optimizer = pick("optimizer", key, OPTIMIZERS);
+        if (optimizer.scheduled() == null) {
             throw new SettingException("optimizer '" + key + "' cannot decay its learning rate in Deeplearning4j 1.0.0-M2.1 "
                     + "(its rate is lost when the network is built): use learningRateDecay(1) or one of "
-                    + String.join(", ", SCHEDULED.keySet()) + ".");
+                    + String.join(", ", OPTIMIZERS.entrySet().stream().filter(e -> e.getValue().scheduled() != null)
+                            .map(Map.Entry::getKey).toList()) + ".");
         }
-        return SCHEDULED.get(key).apply(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decayPerEpoch));
+        return optimizer.scheduled().apply(new ExponentialSchedule(ScheduleType.EPOCH, learningRate, decayPerEpoch));
     }
 
     /** avg (also average), max. */

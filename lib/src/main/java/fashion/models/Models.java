@@ -19,6 +19,8 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import fashion.engine.Engine;
+import fashion.models.fastdense.FastDenseLayer;
+import fashion.models.fastupdate.FastL2Regularization;
 import fashion.models.fastnorm.FastBatchNormalization;
 import fashion.models.fastpool.FastSubsamplingLayer;
 
@@ -150,6 +152,14 @@ public final class Models {
         }
 
         static Model finish(String name, MultiLayerConfiguration conf, Model.Input input, Map<String, Object> settings) {
+            for (NeuralNetConfiguration layer : conf.getConfs()) {
+                if (layer.getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer) {
+                    // same L2 term, faster loss score (FastL2Regularization)
+                    org.deeplearning4j.nn.conf.layers.BaseLayer l = (org.deeplearning4j.nn.conf.layers.BaseLayer) layer.getLayer();
+                    l.setRegularization(FastL2Regularization.replacing(l.getRegularization()));
+                    l.setRegularizationBias(FastL2Regularization.replacing(l.getRegularizationBias()));
+                }
+            }
             MultiLayerNetwork network = new MultiLayerNetwork(conf);
             network.init();
             return new Model(name, network, input, settings);
@@ -188,8 +198,8 @@ public final class Models {
             NeuralNetConfiguration.ListBuilder list = base();
             long in = SIDE * SIDE;
             for (int i = 0; i < depth; i++) {
-                list.layer(new DenseLayer.Builder().name("dense" + (i + 1)).nIn(in).nOut(width).activation(act)
-                        .l2(dl4jL2()).build());
+                list.layer(FastDenseLayer.of(new DenseLayer.Builder().name("dense" + (i + 1)).nIn(in).nOut(width)
+                        .activation(act).l2(dl4jL2()).build()));
                 if (dropout > 0) {
                     list.layer(new DropoutLayer.Builder(1 - dropout).name("dropout" + (i + 1)).build());
                 }
@@ -332,7 +342,8 @@ public final class Models {
             if (dropout > 0) {
                 list.layer(new DropoutLayer.Builder(1 - dropout).name("dropout").build());
             }
-            list.layer(new DenseLayer.Builder().name("dense").nOut(denseWidth).activation(act).l2(dl4jL2()).build());
+            list.layer(FastDenseLayer.of(new DenseLayer.Builder().name("dense").nOut(denseWidth).activation(act)
+                    .l2(dl4jL2()).build()));
             list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("output").nOut(CLASSES)
                     .activation(Activation.SOFTMAX).l2(dl4jL2()).build());
             list.setInputType(InputType.convolutional(SIDE, SIDE, 1));

@@ -35,6 +35,9 @@ final class Runner {
         if (options.flipHorizontally()) {
             c.put("flipHorizontally", true);
         }
+        if (options.shift() > 0) {
+            c.put("shiftRandomly", options.shift());
+        }
         c.put("trainImages", train.size());
         c.put("validationImages", data.validation().size());
         c.put("testImages", data.test().size());

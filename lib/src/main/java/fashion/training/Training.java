@@ -60,7 +60,8 @@ public final class Training {
         Split sample = train.select(firstOfPermutation(n, options.seed(), Math.min(n, options.trainingSample())));
         Progress progress = new Progress(options.progress(), model.name(), epochs, batches);
         Random random = new Random(options.seed());
-        Random flips = new Random(options.seed() * 31 + 7);
+        Augmentation augmentation = new Augmentation(options.flipHorizontally(), options.shift(),
+                new Random(options.seed() * 31 + 7));
         int[] order = identity(n);
         Interrupts.beginTraining();
         try {
@@ -74,8 +75,8 @@ public final class Training {
                     int to = Math.min(n, from + batch);
                     int[] rows = java.util.Arrays.copyOfRange(order, from, to);
                     INDArray x = Nd4j.pullRows(features, 1, rows);
-                    if (options.flipHorizontally()) {
-                        x = flipRandomHalf(x, flips);
+                    if (augmentation.active()) {
+                        x = augmentation.apply(x);
                     }
                     INDArray y = Nd4j.pullRows(targets, 1, rows);
                     net.fit(model.features(x), y);
@@ -129,31 +130,6 @@ public final class Training {
     /** The history of the most recent training run in this JVM, even if its cell failed. */
     public static History lastHistory() {
         return last;
-    }
-
-    /** Mirrors each row (a flattened 28 x 28 image) left to right with probability 1/2. */
-    static INDArray flipRandomHalf(INDArray rows, Random random) {
-        int n = (int) rows.rows();
-        int pixels = (int) rows.columns();
-        int side = (int) Math.round(Math.sqrt(pixels));
-        if (side * side != pixels) {
-            throw new IllegalArgumentException("flipHorizontally needs square images; rows have " + pixels + " pixels");
-        }
-        float[] v = rows.dup('c').data().asFloat(); // a copy of its own, row-major
-        for (int r = 0; r < n; r++) {
-            if (!random.nextBoolean()) {
-                continue;
-            }
-            for (int y = 0; y < side; y++) {
-                int start = r * pixels + y * side;
-                for (int i = 0, j = side - 1; i < j; i++, j--) {
-                    float t = v[start + i];
-                    v[start + i] = v[start + j];
-                    v[start + j] = t;
-                }
-            }
-        }
-        return Nd4j.create(v, new long[] {n, pixels}, 'c').castTo(rows.dataType());
     }
 
     private static int[] identity(int n) {

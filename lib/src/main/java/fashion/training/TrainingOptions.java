@@ -17,6 +17,7 @@ public final class TrainingOptions {
     private int trainingSample = 5000;
     private boolean progress = true;
     private boolean flipHorizontally;
+    private int shift;
 
     private TrainingOptions() {
     }
@@ -72,6 +73,21 @@ public final class TrainingOptions {
         return o;
     }
 
+    /**
+     * Data augmentation: moves every training image by a random whole number of pixels, from {@code -pixels} to
+     * {@code +pixels} horizontally and vertically (independently), filling the uncovered border with background.
+     * A garment a pixel or two off centre is still the same garment. 0 (the default, as in the seed) means none.
+     */
+    public TrainingOptions shiftRandomly(int pixels) {
+        if (pixels < 0 || pixels > 27) {
+            throw new SettingException("shiftRandomly must be between 0 and 27 pixels (28 x 28 images), not " + pixels
+                    + "; 1 or 2 keeps the garment in the frame.");
+        }
+        TrainingOptions o = copy();
+        o.shift = pixels;
+        return o;
+    }
+
     public int epochs() {
         return epochs;
     }
@@ -96,6 +112,11 @@ public final class TrainingOptions {
         return flipHorizontally;
     }
 
+    /** The largest random shift in pixels ({@link #shiftRandomly(int)}), 0 for none. */
+    public int shift() {
+        return shift;
+    }
+
     /** Rejects settings outside their range, naming the setting. */
     public TrainingOptions validate() {
         SettingException.positive("epochs", epochs);
@@ -112,11 +133,13 @@ public final class TrainingOptions {
         o.trainingSample = trainingSample;
         o.progress = progress;
         o.flipHorizontally = flipHorizontally;
+        o.shift = shift;
         return o;
     }
 
     @Override
     public String toString() {
-        return "epochs=" + epochs + " batchSize=" + batchSize + " seed=" + seed + (flipHorizontally ? " flipHorizontally" : "");
+        return "epochs=" + epochs + " batchSize=" + batchSize + " seed=" + seed + (flipHorizontally ? " flipHorizontally" : "")
+                + (shift > 0 ? " shift=" + shift : "");
     }
 }

@@ -1,15 +1,11 @@
 package fashion.training;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Random;
 
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.junit.jupiter.api.AfterEach;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.junit.jupiter.api.Test;
 
 import fashion.data.FashionMnist;
@@ -59,31 +55,5 @@ class TrainingTest {
         var updater = ((BaseLayer) model.network().getLayerWiseConfigurations().getConf(0).getLayer()).getIUpdater();
         assertEquals(1e-3, updater.getLearningRate(0, 0), 1e-12);
         assertEquals(2.5e-4, updater.getLearningRate(0, model.network().getEpochCount()), 1e-12);
-    }
-
-    @Test
-    void flipsMirrorAboutHalfTheImagesLeftToRight() {
-        int n = 200;
-        float[] pixels = new float[n * 784];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = i % 28; // every image row is 0, 1, ..., 27
-        }
-        INDArray rows = Nd4j.create(pixels, new long[] {n, 784}, 'c');
-        INDArray flipped = Training.flipRandomHalf(rows, new Random(3));
-        assertArrayEquals(new long[] {n, 784}, flipped.shape());
-        float[] out = flipped.dup('c').data().asFloat();
-        int mirrored = 0;
-        for (int r = 0; r < n; r++) {
-            boolean same = true;
-            boolean mirror = true;
-            for (int p = 0; p < 784; p++) {
-                same &= out[r * 784 + p] == p % 28;
-                mirror &= out[r * 784 + p] == 27 - p % 28;
-            }
-            assertTrue(same ^ mirror, "image " + r + " is neither itself nor its mirror image");
-            mirrored += mirror ? 1 : 0;
-        }
-        assertTrue(mirrored > 70 && mirrored < 130, mirrored + " of " + n + " mirrored");
-        assertEquals(rows, Nd4j.create(pixels, new long[] {n, 784}, 'c'), "the input is left unchanged");
     }
 }

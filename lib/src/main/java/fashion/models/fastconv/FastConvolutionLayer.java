@@ -14,6 +14,8 @@ import org.deeplearning4j.util.ValidationUtils;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import fashion.models.fast.RuntimeLayers;
+
 /**
  * A 2-D convolution layer for {@link org.deeplearning4j.nn.multilayer.MultiLayerNetwork} whose forward and
  * backward passes run libnd4j's native {@code conv2d} / {@code conv2d_bp} operations (oneDNN in the
@@ -68,14 +70,8 @@ public class FastConvolutionLayer extends ConvolutionLayer {
                              int layerIndex, INDArray layerParamsView, boolean initializeParams,
                              DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FastConvolutionLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-        FastConvolutionLayerImpl ret = new FastConvolutionLayerImpl(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return RuntimeLayers.wire(new FastConvolutionLayerImpl(conf, networkDataType), conf, trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     /**

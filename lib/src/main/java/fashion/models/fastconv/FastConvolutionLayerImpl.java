@@ -23,6 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import fashion.engine.Engine;
+import fashion.models.fast.Activations;
+import fashion.models.fast.InputGradient;
 
 /**
  * Runtime (parameterised) layer created by {@link FastConvolutionLayer}. It keeps DL4J's
@@ -118,10 +120,10 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
             cachedPreOutputInput = null;
             return afn.getActivation(z, false);
         }
-        // activation functions work in place: keep z for back-propagation, activate a copy
+        // keep z for back-propagation, activate into a new array
         cachedPreOutput = z;
         cachedPreOutputInput = this.input;
-        return afn.getActivation(workspaceMgr.dup(ArrayType.ACTIVATIONS, z), true);
+        return Activations.activateCopy(afn, z, workspaceMgr);
     }
 
     @Override
@@ -142,7 +144,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         }
         cachedPreOutput = null;
         cachedPreOutputInput = null;
-        INDArray delta = contiguous(layerConf().getActivationFn().backprop(z, epsilon).getFirst());
+        INDArray delta = contiguous(Activations.backprop(layerConf().getActivationFn(), z, epsilon));
 
         INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray biasGradView = bias == null ? null : gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
@@ -356,7 +358,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         }
 
         INDArray epsNext = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
-        if (getIndex() == 0 && inputGradientUnused()) {
+        if (InputGradient.unused(getIndex())) {
             return epsNext.assign(0);
         }
         // input gradient
@@ -583,29 +585,6 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         Nd4j.exec(new Conv2D(), ctx);
         ctx.purge();
     }
-
-    /**
-     * True when this backward pass is part of {@code fit}/{@code computeGradientAndScore}, which discard the
-     * gradient with respect to the network input; false when a caller asked for it
-     * ({@code MultiLayerNetwork.backpropGradient}) or when the layer is used on its own.
-     */
-    private static boolean inputGradientUnused() {
-        return STACK.walk(frames -> {
-            boolean[] found = new boolean[2];
-            frames.forEach(f -> {
-                if (f.getClassName().equals("org.deeplearning4j.nn.multilayer.MultiLayerNetwork")) {
-                    if (f.getMethodName().equals("backpropGradient")) {
-                        found[0] = true;
-                    } else if (f.getMethodName().equals("computeGradientAndScore")) {
-                        found[1] = true;
-                    }
-                }
-            });
-            return found[1] && !found[0];
-        });
-    }
-
-    private static final StackWalker STACK = StackWalker.getInstance();
 
     @Override
     public void clear() {

@@ -1,0 +1,114 @@
+package fashion.models.fastupdate;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.DoubleAdder;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.schedule.FixedSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
+
+import fashion.engine.JavaParallel;
+
+/**
+ * Deeplearning4j's {@link L2Regularization} (same gradient term, same score {@code 0.5 * l2 * sum(w^2)}) whose score
+ * is summed by a Java loop over the weights instead of libnd4j's {@code norm2}: DL4J adds the L2 term to the loss at
+ * every training step, and the single-threaded native reduction took about 0.8 ms for the seed's 548,800 dense weights
+ * (a tenth of a step).
+ */
+public class FastL2Regularization extends L2Regularization {
+    private static final long serialVersionUID = 1L;
+    private static final int BLOCK = 4096;
+
+    public FastL2Regularization(double l2) {
+        super(l2);
+    }
+
+    @JsonCreator
+    public FastL2Regularization(@JsonProperty("l2") ISchedule l2) {
+        super(l2);
+    }
+
+    /** {@code regularizations} with every {@link L2Regularization} replaced by this class (same factor or schedule). */
+    public static List<Regularization> replacing(List<Regularization> regularizations) {
+        if (regularizations == null) {
+            return null;
+        }
+        List<Regularization> out = new ArrayList<>(regularizations.size());
+        for (Regularization r : regularizations) {
+            boolean plainL2 = r != null && r.getClass() == L2Regularization.class;
+            out.add(plainL2 ? new FastL2Regularization(((L2Regularization) r).getL2()) : r);
+        }
+        return out;
+    }
+
+    @Override
+    public double score(INDArray param, int iteration, int epoch) {
+        if (param.dataType() != DataType.FLOAT || (param.length() > 1 && param.elementWiseStride() != 1)
+                || param.offset() + param.length() > Integer.MAX_VALUE) {
+            return super.score(param, iteration, epoch);
+        }
+        double sumOfSquares = sumOfSquares(param.data().asNioFloat(), (int) param.offset(), (int) param.length());
+        return 0.5 * getL2().valueAt(iteration, epoch) * sumOfSquares;
+    }
+
+    /** Sum of squares of {@code n} floats from {@code offset}, in double precision per block. */
+    static double sumOfSquares(FloatBuffer data, int offset, int n) {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        DoubleAdder total = new DoubleAdder();
+        JavaParallel.forRange(blocks, BLOCK, (from, to) -> {
+            float[] v = new float[BLOCK];
+            double sum = 0;
+            for (int b = from; b < to; b++) {
+                int start = b * BLOCK;
+                int len = Math.min(BLOCK, n - start);
+                data.get(offset + start, v, 0, len);
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int i = 0;
+                for (; i + 3 < len; i += 4) {
+                    s0 += v[i] * v[i];
+                    s1 += v[i + 1] * v[i + 1];
+                    s2 += v[i + 2] * v[i + 2];
+                    s3 += v[i + 3] * v[i + 3];
+                }
+                for (; i < len; i++) {
+                    s0 += v[i] * v[i];
+                }
+                sum += (double) s0 + s1 + s2 + s3;
+            }
+            total.add(sum);
+        });
+        return total.sum();
+    }
+
+    @Override
+    public Regularization clone() {
+        return new FastL2Regularization(getL2().clone());
+    }
+
+    @Override
+    protected boolean canEqual(Object other) {
+        return other instanceof FastL2Regularization;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FastL2Regularization && super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + 11;
+    }
+
+    @Override
+    public String toString() {
+        return "FastL2Regularization(l2=" + (getL2() instanceof FixedSchedule ? String.valueOf(getL2().valueAt(0, 0)) : getL2()) + ")";
+    }
+}
