@@ -156,32 +156,7 @@ public final class Engine {
         } catch (RuntimeException | Error e) {
             failure = e;
         }
-        try {
-            other.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            try {
-                other.get(); // the native half still writes into the caller's arrays: wait for it
-            } catch (InterruptedException | java.util.concurrent.ExecutionException ignored) {
-                // reported below
-            }
-            if (failure == null) {
-                failure = new IllegalStateException("interrupted while waiting for the other half", e);
-            }
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (failure == null) {
-                failure = e.getCause();
-            }
-        }
-        if (failure instanceof RuntimeException) {
-            throw (RuntimeException) failure;
-        }
-        if (failure instanceof Error) {
-            throw (Error) failure;
-        }
-        if (failure != null) {
-            throw new IllegalStateException(failure);
-        }
+        JavaParallel.awaitAll(failure, other);
     }
 
     private static java.util.concurrent.ExecutorService helper() {

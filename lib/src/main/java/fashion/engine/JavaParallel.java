@@ -48,15 +48,31 @@ public final class JavaParallel {
         } catch (RuntimeException | Error e) {
             failure = e;
         }
+        awaitAll(failure, others);
+    }
+
+    /**
+     * Waits for every one of {@code others} (even after a failure or an interrupt: they may still write into the
+     * caller's arrays), then rethrows {@code failure} (the caller's own) or else the first of theirs.
+     */
+    static void awaitAll(Throwable failure, Future<?>... others) {
+        boolean interrupted = false;
         for (Future<?> f : others) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure != null ? failure : e;
-            } catch (java.util.concurrent.ExecutionException e) {
-                failure = failure != null ? failure : e.getCause();
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    failure = failure != null ? failure : new IllegalStateException("interrupted while waiting for a share of the work", e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failure = failure != null ? failure : e.getCause();
+                    break;
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         if (failure instanceof RuntimeException) {
             throw (RuntimeException) failure;
