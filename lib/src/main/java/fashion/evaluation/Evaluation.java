@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import fashion.data.FashionMnist;
+import fashion.data.Images;
 import fashion.data.Split;
 import fashion.models.Model;
 
@@ -49,6 +50,24 @@ public final class Evaluation {
 
     /** Runs the model on the first {@code limit} images of {@code split}. */
     public static Evaluation of(Model model, Split split, int limit) {
+        return of(model, split, limit, false);
+    }
+
+    /**
+     * Test-time augmentation: the model sees every image of {@code split} and its mirror image (left to right), and
+     * each image's class probabilities are the mean of the two. Costs a second forward pass; a network trained on
+     * mirrored images ({@code TrainingOptions.flipHorizontally}) usually gets a few more images right this way.
+     */
+    public static Evaluation withMirroring(Model model, Split split) {
+        return of(model, split, split.size(), true);
+    }
+
+    /** {@link #withMirroring} if {@code mirrored}, else {@link #of(Model, Split)}. */
+    public static Evaluation of(Model model, Split split, boolean mirrored) {
+        return of(model, split, split.size(), mirrored);
+    }
+
+    private static Evaluation of(Model model, Split split, int limit, boolean mirrored) {
         MultiLayerNetwork net = model.network();
         int n = Math.min(limit, split.size());
         int[] labels = new int[n];
@@ -60,6 +79,9 @@ public final class Evaluation {
             int to = Math.min(n, from + BATCH);
             INDArray rows = dense.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             INDArray probabilities = net.output(model.features(rows), false);
+            if (mirrored) {
+                probabilities = probabilities.add(net.output(model.features(Images.mirrored(rows)), false)).muli(0.5);
+            }
             float[][] p = probabilities.toFloatMatrix();
             for (int i = 0; i < p.length; i++) {
                 int truth = split.label(from + i);

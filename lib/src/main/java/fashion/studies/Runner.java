@@ -38,6 +38,9 @@ final class Runner {
         if (options.shift() > 0) {
             c.put("shiftRandomly", options.shift());
         }
+        if (options.mirrorWhenEvaluating()) {
+            c.put("mirrorWhenEvaluating", true);
+        }
         c.put("trainImages", train.size());
         c.put("validationImages", data.validation().size());
         c.put("testImages", data.test().size());
@@ -71,8 +74,8 @@ final class Runner {
         if (history.status() == History.Status.INTERRUPTED) {
             return null;
         }
-        Evaluation test = Evaluation.of(model, data.test());
-        Evaluation onTrain = measureTraining ? Evaluation.of(model, train) : null;
+        Evaluation test = Evaluation.of(model, data.test(), options.mirrorWhenEvaluating());
+        Evaluation onTrain = measureTraining ? Evaluation.of(model, train, options.mirrorWhenEvaluating()) : null;
         return store.save(of(study, label, setting.values(), configuration, history, test, onTrain));
     }
 }

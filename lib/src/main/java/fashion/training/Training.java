@@ -103,8 +103,8 @@ public final class Training {
                 }
                 net.incrementEpochCount(); // epoch-based learning-rate schedules (Models...learningRateDecay)
                 double seconds = (System.nanoTime() - start) / 1e9;
-                Evaluation onTrain = Evaluation.of(model, sample);
-                Evaluation onValidation = Evaluation.of(model, validation);
+                Evaluation onTrain = Evaluation.of(model, sample, options.mirrorWhenEvaluating());
+                Evaluation onValidation = Evaluation.of(model, validation, options.mirrorWhenEvaluating());
                 Epoch e = new Epoch(epoch, onTrain.loss(), onTrain.accuracy(), onValidation.loss(), onValidation.accuracy(),
                         lossSum / seen, seconds);
                 history.add(e);

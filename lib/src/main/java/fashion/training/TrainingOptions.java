@@ -18,6 +18,7 @@ public final class TrainingOptions {
     private boolean progress = true;
     private boolean flipHorizontally;
     private int shift;
+    private boolean mirrorWhenEvaluating;
 
     private TrainingOptions() {
     }
@@ -88,6 +89,17 @@ public final class TrainingOptions {
         return o;
     }
 
+    /**
+     * Test-time augmentation: every evaluation of the run (the training sample and validation after each epoch, and
+     * the test set at the end of a study's run) averages the model's class probabilities for each image and its
+     * mirror image ({@code Evaluation.withMirroring}). Off by default.
+     */
+    public TrainingOptions mirrorWhenEvaluating(boolean on) {
+        TrainingOptions o = copy();
+        o.mirrorWhenEvaluating = on;
+        return o;
+    }
+
     public int epochs() {
         return epochs;
     }
@@ -117,6 +129,10 @@ public final class TrainingOptions {
         return shift;
     }
 
+    public boolean mirrorWhenEvaluating() {
+        return mirrorWhenEvaluating;
+    }
+
     /** Rejects settings outside their range, naming the setting. */
     public TrainingOptions validate() {
         SettingException.positive("epochs", epochs);
@@ -134,12 +150,13 @@ public final class TrainingOptions {
         o.progress = progress;
         o.flipHorizontally = flipHorizontally;
         o.shift = shift;
+        o.mirrorWhenEvaluating = mirrorWhenEvaluating;
         return o;
     }
 
     @Override
     public String toString() {
         return "epochs=" + epochs + " batchSize=" + batchSize + " seed=" + seed + (flipHorizontally ? " flipHorizontally" : "")
-                + (shift > 0 ? " shift=" + shift : "");
+                + (shift > 0 ? " shift=" + shift : "") + (mirrorWhenEvaluating ? " mirrorWhenEvaluating" : "");
     }
 }
