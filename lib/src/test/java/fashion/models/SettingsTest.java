@@ -84,6 +84,23 @@ class SettingsTest {
         // valid padding shrinks the input: 3 x 10x10 valid leaves 1x1 for the third convolution
         rejected(() -> Models.cnn().padding("valid").kernelSize(12).build(), "kernelSize 12", "convolution 3", "padding \"same\"");
         rejected(() -> Models.cnn().secondKernelSize(15).build(), "secondKernelSize 15", "14x14", "at most 14");
+        // the seed's second block leaves 5x5 maps for a third convolution
+        rejected(() -> Models.cnn().thirdFilters(8).thirdKernelSize(6).build(), "thirdKernelSize 6", "5x5", "at most 5");
+        rejected(() -> Models.cnn().thirdFilters(-1).build(), "thirdFilters", "-1");
+    }
+
+    @Test
+    void aThirdConvolutionSitsAfterTheSecondPooling() {
+        Model m = Models.cnn().convLayers(1).filters(8).kernelSize(3).pooling("max").secondFilters(16).secondKernelSize(3)
+                .thirdFilters(24).batchNorm(true).build();
+        var layers = m.network().getLayerWiseConfigurations().getConfs();
+        var names = layers.stream().map(c -> c.getLayer().getLayerName()).toList();
+        assertEquals(java.util.List.of("conv1", "bn1", "pool1", "conv2", "bn2", "pool2", "conv3", "bn3", "dense", "output"), names);
+        // 28 -> 14 -> 12 -> 6 -> 4: 24 x 4 x 4 features into the dense layer
+        assertEquals(24 * 4 * 4, ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) layers.get(8).getLayer()).getNIn());
+        assertEquals(24, m.settings().get("thirdFilters"));
+        assertTrue(!Models.cnn().build().settings().containsKey("thirdFilters"), "the seed's settings are unchanged");
+        m.network().output(org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 1, 28, 28));
     }
 
     @Test
