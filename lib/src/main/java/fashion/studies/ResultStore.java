@@ -143,7 +143,8 @@ public final class ResultStore {
             int[][] trainingConfusion = training == null || training.isNull() ? null : matrix(required(training, "confusion"));
             Run run = new Run(required(root, "study").asText(), required(root, "label").asText(), setting, configuration, epochs,
                     History.Status.valueOf(required(root, "status").asText()), root.path("message").asText(""),
-                    number(test, "accuracy"), number(test, "loss"), testConfusion, trainingConfusion,
+                    number(test, "accuracy"), test.has("accuracyWithoutMirroring") ? number(test, "accuracyWithoutMirroring")
+                            : Double.NaN, number(test, "loss"), testConfusion, trainingConfusion,
                     number(root, "trainingSeconds"), root.path("created").asText(""));
             return run.savedAt(path, true);
         } catch (IOException | RuntimeException e) {
@@ -217,6 +218,9 @@ public final class ResultStore {
         root.put("message", run.message());
         ObjectNode test = root.putObject("test");
         putNumber(test, "accuracy", run.testAccuracy());
+        if (Double.isFinite(run.unmirroredTestAccuracy())) {
+            putNumber(test, "accuracyWithoutMirroring", run.unmirroredTestAccuracy());
+        }
         putNumber(test, "loss", run.testLoss());
         test.set("confusion", JSON.valueToTree(run.testCounts()));
         if (run.trainingCounts() != null) {

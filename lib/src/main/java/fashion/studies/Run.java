@@ -27,6 +27,7 @@ public final class Run {
     private final History.Status status;
     private final String message;
     private final double testAccuracy;
+    private final double unmirroredTestAccuracy;
     private final double testLoss;
     private final int[][] testConfusion;
     private final int[][] trainingConfusion;
@@ -36,8 +37,8 @@ public final class Run {
     private boolean loaded;
 
     Run(String study, String label, Map<String, Object> setting, Map<String, Object> configuration, List<Epoch> epochs,
-            History.Status status, String message, double testAccuracy, double testLoss, int[][] testConfusion,
-            int[][] trainingConfusion, double trainingSeconds, String created) {
+            History.Status status, String message, double testAccuracy, double unmirroredTestAccuracy, double testLoss,
+            int[][] testConfusion, int[][] trainingConfusion, double trainingSeconds, String created) {
         this.study = study;
         this.label = label;
         this.setting = Collections.unmodifiableMap(new LinkedHashMap<>(setting));
@@ -46,6 +47,7 @@ public final class Run {
         this.status = status;
         this.message = message == null ? "" : message;
         this.testAccuracy = testAccuracy;
+        this.unmirroredTestAccuracy = unmirroredTestAccuracy;
         this.testLoss = testLoss;
         this.testConfusion = testConfusion;
         this.trainingConfusion = trainingConfusion;
@@ -92,6 +94,14 @@ public final class Run {
 
     public double testAccuracy() {
         return testAccuracy;
+    }
+
+    /**
+     * For a run evaluated with test-time mirroring ({@code TrainingOptions.mirrorWhenEvaluating}): the test accuracy of
+     * the same network on the images alone, as the other runs are measured; NaN for a run without mirroring.
+     */
+    public double unmirroredTestAccuracy() {
+        return unmirroredTestAccuracy;
     }
 
     public double testLoss() {

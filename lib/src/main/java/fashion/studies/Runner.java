@@ -51,8 +51,13 @@ final class Runner {
     /** A run made from a training session that has already happened (the Part 1 and 2 notebooks). */
     static Run of(String study, String label, Map<String, Object> setting, Map<String, Object> configuration, History history,
             Evaluation test, Evaluation training) {
+        return of(study, label, setting, configuration, history, test, Double.NaN, training);
+    }
+
+    private static Run of(String study, String label, Map<String, Object> setting, Map<String, Object> configuration,
+            History history, Evaluation test, double unmirroredTestAccuracy, Evaluation training) {
         return new Run(study, label, setting, configuration, history.epochs(), history.status(), history.message(),
-                test.accuracy(), test.loss(), test.confusion().counts(), training == null ? null : training.confusion().counts(),
+                test.accuracy(), unmirroredTestAccuracy, test.loss(), test.confusion().counts(), training == null ? null : training.confusion().counts(),
                 history.seconds(), Instant.now().toString());
     }
 
@@ -76,6 +81,7 @@ final class Runner {
         }
         Evaluation test = Evaluation.of(model, data.test(), options.mirrorWhenEvaluating());
         Evaluation onTrain = measureTraining ? Evaluation.of(model, train, options.mirrorWhenEvaluating()) : null;
-        return store.save(of(study, label, setting.values(), configuration, history, test, onTrain));
+        double unmirrored = options.mirrorWhenEvaluating() ? Evaluation.of(model, data.test()).accuracy() : Double.NaN;
+        return store.save(of(study, label, setting.values(), configuration, history, test, unmirrored, onTrain));
     }
 }

@@ -125,7 +125,14 @@ public final class StudyResults {
         }
         String caption = "Study " + study + (runs.isEmpty() ? "" : String.format(Locale.ROOT, " (%d training images%s)",
                 runs.get(0).trainImages(), runs.get(0).quick() ? ", quick mode" : ""));
-        return Table.create(caption, setting, params, train, val, test, epochs, secs, status);
+        Table table = Table.create(caption, setting, params, train, val, test, epochs, secs, status);
+        if (runs.stream().anyMatch(r -> Double.isFinite(r.unmirroredTestAccuracy()))) {
+            test.setName("test accuracy (with mirroring)");
+            DoubleColumn plain = DoubleColumn.create("test accuracy without mirroring");
+            runs.forEach(r -> plain.append(r.unmirroredTestAccuracy()));
+            table.insertColumn(table.columnIndex(test) + 1, plain);
+        }
+        return table;
     }
 
     /** Every setting's validation accuracy per epoch, in one figure. */
@@ -161,6 +168,10 @@ public final class StudyResults {
         if (r.size() == 1) {
             sb.append(String.format(Locale.ROOT, "%s reaches a test accuracy of %.4f (validation %.4f) after %s.", best.label(),
                     best.testAccuracy(), best.validationAccuracy(), budget));
+            if (Double.isFinite(best.unmirroredTestAccuracy())) {
+                sb.append(String.format(Locale.ROOT, " Each image and its mirror image were classified together (test-time "
+                        + "mirroring); on the images alone the same network scores %.4f.", best.unmirroredTestAccuracy()));
+            }
         } else {
             Run second = r.get(1);
             Run worst = r.get(r.size() - 1);

@@ -55,6 +55,28 @@ class StudyTest {
     }
 
     @Test
+    void mirroredRunsKeepTheirUnmirroredTestAccuracyToo() {
+        Study study = Study.of("mirror").model(s -> Models.dense().width(8).learningRate(1e-3).build())
+                .training(s -> TrainingOptions.epochs(1).mirrorWhenEvaluating(true)).trainingImages(200).progress(false)
+                .store(ResultStore.at(folder));
+        StudyResults trained = study.run(data);
+        Run run = trained.runs().get(0);
+        assertEquals(Boolean.TRUE, run.configuration().get("mirrorWhenEvaluating"));
+        assertTrue(Double.isFinite(run.unmirroredTestAccuracy()), "measured without mirroring too");
+        Run reloaded = study.run(data).runs().get(0);
+        assertTrue(reloaded.loaded());
+        assertEquals(run.unmirroredTestAccuracy(), reloaded.unmirroredTestAccuracy());
+        assertEquals(run.testAccuracy(), reloaded.testAccuracy());
+        Table t = trained.table();
+        assertTrue(t.columnNames().contains("test accuracy without mirroring"), t.columnNames().toString());
+        assertTrue(trained.conclusion().contains("on the images alone"), trained.conclusion());
+        // plain runs have neither
+        Run plain = tiny("plain").run(data).runs().get(0);
+        assertTrue(Double.isNaN(plain.unmirroredTestAccuracy()));
+        assertFalse(tiny("plain").run(data).table().columnNames().contains("test accuracy without mirroring"));
+    }
+
+    @Test
     void savedRunsAreReusedUnlessRetrained() throws Exception {
         StudyResults first = tiny("reuse").run(data);
         assertEquals(2, first.runs().size());
