@@ -10,8 +10,6 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import fashion.engine.JavaParallel;
-
 /**
  * Activation functions for the project's fast layers, which keep the pre-activation {@code z} of the forward pass
  * for back-propagation. ReLU, the activation of the seed and of most studies, runs as a Java loop split over the
@@ -35,18 +33,13 @@ public final class Activations {
                 FloatBuffer o = out.data().asNioFloat();
                 int zo = (int) z.offset();
                 int oo = (int) out.offset();
-                int n = (int) z.length();
-                JavaParallel.forRange(blocks(n), BLOCK, (from, to) -> {
-                    float[] v = new float[BLOCK];
-                    for (int b = from; b < to; b++) {
-                        int start = b * BLOCK;
-                        int len = Math.min(BLOCK, n - start);
-                        in.get(zo + start, v, 0, len);
-                        for (int i = 0; i < len; i++) {
-                            v[i] = v[i] < 0f ? 0f : v[i]; // NaN stays NaN, as in libnd4j (training then stops as diverged)
-                        }
-                        o.put(oo + start, v, 0, len);
+                FloatBlocks.forEach((int) z.length(), BLOCK, 1, (start, len, scratch) -> {
+                    float[] v = scratch[0];
+                    in.get(zo + start, v, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        v[i] = v[i] < 0f ? 0f : v[i]; // NaN stays NaN, as in libnd4j (training then stops as diverged)
                     }
+                    o.put(oo + start, v, 0, len);
                 });
                 return out;
             }
@@ -65,33 +58,23 @@ public final class Activations {
             FloatBuffer eb = epsilon.data().asNioFloat();
             int zo = (int) z.offset();
             int eo = (int) epsilon.offset();
-            int n = (int) z.length();
-            JavaParallel.forRange(blocks(n), BLOCK, (from, to) -> {
-                float[] zv = new float[BLOCK];
-                float[] ev = new float[BLOCK];
-                for (int b = from; b < to; b++) {
-                    int start = b * BLOCK;
-                    int len = Math.min(BLOCK, n - start);
-                    zb.get(zo + start, zv, 0, len);
-                    eb.get(eo + start, ev, 0, len);
-                    for (int i = 0; i < len; i++) {
-                        zv[i] = zv[i] > 0f ? ev[i] : 0f;
-                    }
-                    zb.put(zo + start, zv, 0, len);
+            FloatBlocks.forEach((int) z.length(), BLOCK, 2, (start, len, scratch) -> {
+                float[] zv = scratch[0];
+                float[] ev = scratch[1];
+                zb.get(zo + start, zv, 0, len);
+                eb.get(eo + start, ev, 0, len);
+                for (int i = 0; i < len; i++) {
+                    zv[i] = zv[i] > 0f ? ev[i] : 0f;
                 }
+                zb.put(zo + start, zv, 0, len);
             });
             return z;
         }
         return afn.backprop(z, epsilon).getFirst();
     }
 
-    private static int blocks(int n) {
-        return (n + BLOCK - 1) / BLOCK;
-    }
-
-    /** A float array whose elements lie consecutively in memory (in its own ordering). */
+    /** A non-empty float array the Java loops can read in place. */
     private static boolean plain(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.length() > 0 && (a.length() == 1 || a.elementWiseStride() == 1)
-                && a.offset() + a.length() <= Integer.MAX_VALUE;
+        return a.length() > 0 && FloatBlocks.contiguous(a);
     }
 }

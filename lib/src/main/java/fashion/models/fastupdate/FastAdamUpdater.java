@@ -2,12 +2,11 @@ package fashion.models.fastupdate;
 
 import java.nio.FloatBuffer;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 
-import fashion.engine.JavaParallel;
+import fashion.models.fast.FloatBlocks;
 
 /**
  * The update of {@link FastAdam}: libnd4j's Adam step in float arithmetic,
@@ -31,7 +30,8 @@ class FastAdamUpdater extends AdamUpdater {
         if (m == null || v == null) {
             throw new IllegalStateException("Updater has not been initialized with view state");
         }
-        if (!plain(gradient) || !plain(m) || !plain(v) || !sameLayout(gradient, m) || !sameLayout(gradient, v)) {
+        if (!FloatBlocks.contiguous(gradient) || !FloatBlocks.contiguous(m) || !FloatBlocks.contiguous(v)
+                || !sameLayout(gradient, m) || !sameLayout(gradient, v)) {
             super.applyUpdater(gradient, iteration, epoch);
             return;
         }
@@ -53,23 +53,17 @@ class FastAdamUpdater extends AdamUpdater {
         int go = (int) gradient.offset();
         int mo = (int) m.offset();
         int vo = (int) v.offset();
-        int n = (int) gradient.length();
-        int blocks = (n + BLOCK - 1) / BLOCK;
-        JavaParallel.forRange(blocks, BLOCK, (from, to) -> {
-            float[] gs = new float[BLOCK];
-            float[] ms = new float[BLOCK];
-            float[] vs = new float[BLOCK];
-            for (int b = from; b < to; b++) {
-                int start = b * BLOCK;
-                int len = Math.min(BLOCK, n - start);
-                g.get(go + start, gs, 0, len);
-                mb.get(mo + start, ms, 0, len);
-                vb.get(vo + start, vs, 0, len);
-                step(gs, ms, vs, len, beta1, beta2, epsilon, alphaT);
-                g.put(go + start, gs, 0, len);
-                mb.put(mo + start, ms, 0, len);
-                vb.put(vo + start, vs, 0, len);
-            }
+        FloatBlocks.forEach((int) gradient.length(), BLOCK, 3, (start, len, scratch) -> {
+            float[] gs = scratch[0];
+            float[] ms = scratch[1];
+            float[] vs = scratch[2];
+            g.get(go + start, gs, 0, len);
+            mb.get(mo + start, ms, 0, len);
+            vb.get(vo + start, vs, 0, len);
+            step(gs, ms, vs, len, beta1, beta2, epsilon, alphaT);
+            g.put(go + start, gs, 0, len);
+            mb.put(mo + start, ms, 0, len);
+            vb.put(vo + start, vs, 0, len);
         });
     }
 
@@ -93,11 +87,5 @@ class FastAdamUpdater extends AdamUpdater {
             return false;
         }
         return (a.isVector() && b.isVector()) || (a.ordering() == b.ordering() && java.util.Arrays.equals(a.shape(), b.shape()));
-    }
-
-    /** A float array whose elements are consecutive in memory from its offset. */
-    private static boolean plain(INDArray a) {
-        return a.dataType() == DataType.FLOAT && (a.length() == 1 || a.elementWiseStride() == 1)
-                && a.offset() + a.length() <= Integer.MAX_VALUE;
     }
 }

@@ -3,9 +3,7 @@ package fashion.models.fastupdate;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.DoubleAdder;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -14,7 +12,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import fashion.engine.JavaParallel;
+import fashion.models.fast.FloatBlocks;
 
 /**
  * Deeplearning4j's {@link L2Regularization} (same gradient term, same score {@code 0.5 * l2 * sum(w^2)}) whose score
@@ -50,41 +48,37 @@ public class FastL2Regularization extends L2Regularization {
 
     @Override
     public double score(INDArray param, int iteration, int epoch) {
-        if (param.dataType() != DataType.FLOAT || (param.length() > 1 && param.elementWiseStride() != 1)
-                || param.offset() + param.length() > Integer.MAX_VALUE) {
+        if (!FloatBlocks.contiguous(param)) {
             return super.score(param, iteration, epoch);
         }
         double sumOfSquares = sumOfSquares(param.data().asNioFloat(), (int) param.offset(), (int) param.length());
         return 0.5 * getL2().valueAt(iteration, epoch) * sumOfSquares;
     }
 
-    /** Sum of squares of {@code n} floats from {@code offset}, in double precision per block. */
+    /** Sum of squares of {@code n} floats from {@code offset}: float sums per block, added in block order in double. */
     static double sumOfSquares(FloatBuffer data, int offset, int n) {
-        int blocks = (n + BLOCK - 1) / BLOCK;
-        DoubleAdder total = new DoubleAdder();
-        JavaParallel.forRange(blocks, BLOCK, (from, to) -> {
-            float[] v = new float[BLOCK];
-            double sum = 0;
-            for (int b = from; b < to; b++) {
-                int start = b * BLOCK;
-                int len = Math.min(BLOCK, n - start);
-                data.get(offset + start, v, 0, len);
-                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                int i = 0;
-                for (; i + 3 < len; i += 4) {
-                    s0 += v[i] * v[i];
-                    s1 += v[i + 1] * v[i + 1];
-                    s2 += v[i + 2] * v[i + 2];
-                    s3 += v[i + 3] * v[i + 3];
-                }
-                for (; i < len; i++) {
-                    s0 += v[i] * v[i];
-                }
-                sum += (double) s0 + s1 + s2 + s3;
+        double[] perBlock = new double[FloatBlocks.count(n, BLOCK)];
+        FloatBlocks.forEach(n, BLOCK, 1, (start, len, scratch) -> {
+            float[] v = scratch[0];
+            data.get(offset + start, v, 0, len);
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = 0;
+            for (; i + 3 < len; i += 4) {
+                s0 += v[i] * v[i];
+                s1 += v[i + 1] * v[i + 1];
+                s2 += v[i + 2] * v[i + 2];
+                s3 += v[i + 3] * v[i + 3];
             }
-            total.add(sum);
+            for (; i < len; i++) {
+                s0 += v[i] * v[i];
+            }
+            perBlock[start / BLOCK] = (double) s0 + s1 + s2 + s3;
         });
-        return total.sum();
+        double total = 0;
+        for (double blockSum : perBlock) {
+            total += blockSum;
+        }
+        return total;
     }
 
     @Override
