@@ -32,8 +32,10 @@ public final class Evaluation {
     private final double crossEntropy;
     private final double regularization;
     private final ConfusionMatrix confusion;
+    private final double unmirroredAccuracy;
 
-    private Evaluation(String split, int[] labels, int[] predicted, float[] confidence, double crossEntropy, double regularization) {
+    private Evaluation(String split, int[] labels, int[] predicted, float[] confidence, double crossEntropy, double regularization,
+            double unmirroredAccuracy) {
         this.split = split;
         this.labels = labels;
         this.predicted = predicted;
@@ -41,6 +43,7 @@ public final class Evaluation {
         this.crossEntropy = crossEntropy;
         this.regularization = regularization;
         this.confusion = ConfusionMatrix.of(split, labels, predicted, FashionMnist.CLASS_NAMES);
+        this.unmirroredAccuracy = unmirroredAccuracy;
     }
 
     /** Runs the model on every image of {@code split} in inference mode. */
@@ -74,23 +77,23 @@ public final class Evaluation {
         int[] predicted = new int[n];
         float[] confidence = new float[n];
         double nll = 0;
+        int unmirroredRight = 0;
         INDArray dense = split.dense();
         for (int from = 0; from < n; from += BATCH) {
             int to = Math.min(n, from + BATCH);
             INDArray rows = dense.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             INDArray probabilities = net.output(model.features(rows), false);
             if (mirrored) {
+                float[][] alone = probabilities.toFloatMatrix();
+                for (int i = 0; i < alone.length; i++) {
+                    unmirroredRight += mostLikely(alone[i]) == split.label(from + i) ? 1 : 0;
+                }
                 probabilities = probabilities.add(net.output(model.features(Images.mirrored(rows)), false)).muli(0.5);
             }
             float[][] p = probabilities.toFloatMatrix();
             for (int i = 0; i < p.length; i++) {
                 int truth = split.label(from + i);
-                int best = 0;
-                for (int c = 1; c < p[i].length; c++) {
-                    if (p[i][c] > p[i][best]) {
-                        best = c;
-                    }
-                }
+                int best = mostLikely(p[i]);
                 labels[from + i] = truth;
                 predicted[from + i] = best;
                 confidence[from + i] = p[i][best];
@@ -98,7 +101,19 @@ public final class Evaluation {
             }
         }
         double regularization = net.calcRegularizationScore(true);
-        return new Evaluation(split.name(), labels, predicted, confidence, n == 0 ? Double.NaN : nll / n, regularization);
+        return new Evaluation(split.name(), labels, predicted, confidence, n == 0 ? Double.NaN : nll / n, regularization,
+                mirrored && n > 0 ? unmirroredRight / (double) n : Double.NaN);
+    }
+
+    /** The class with the highest probability (the first of equals). */
+    private static int mostLikely(float[] probabilities) {
+        int best = 0;
+        for (int c = 1; c < probabilities.length; c++) {
+            if (probabilities[c] > probabilities[best]) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     /** "training", "validation" or "test". */
@@ -122,6 +137,14 @@ public final class Evaluation {
 
     public double accuracy() {
         return confusion.accuracy();
+    }
+
+    /**
+     * For an evaluation {@link #withMirroring}: the accuracy of the same forward pass on the images alone (without
+     * their mirror images); NaN otherwise.
+     */
+    public double unmirroredAccuracy() {
+        return unmirroredAccuracy;
     }
 
     public ConfusionMatrix confusion() {

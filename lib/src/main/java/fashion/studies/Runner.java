@@ -81,7 +81,6 @@ final class Runner {
         }
         Evaluation test = Evaluation.of(model, data.test(), options.mirrorWhenEvaluating());
         Evaluation onTrain = measureTraining ? Evaluation.of(model, train, options.mirrorWhenEvaluating()) : null;
-        double unmirrored = options.mirrorWhenEvaluating() ? Evaluation.of(model, data.test()).accuracy() : Double.NaN;
-        return store.save(of(study, label, setting.values(), configuration, history, test, unmirrored, onTrain));
+        return store.save(of(study, label, setting.values(), configuration, history, test, test.unmirroredAccuracy(), onTrain));
     }
 }

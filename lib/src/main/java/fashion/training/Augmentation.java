@@ -5,6 +5,8 @@ import java.util.Random;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import fashion.data.Images;
+
 /**
  * Data augmentation of a minibatch of flattened square images ({@code [n, side * side]}): new training images in
  * every epoch from the same data. Used by {@link Training} as {@link TrainingOptions} ask.
@@ -37,10 +39,7 @@ final class Augmentation {
     INDArray apply(INDArray rows) {
         int n = (int) rows.rows();
         int pixels = (int) rows.columns();
-        int side = (int) Math.round(Math.sqrt(pixels));
-        if (side * side != pixels) {
-            throw new IllegalArgumentException("augmentation needs square images; rows have " + pixels + " pixels");
-        }
+        int side = Images.side(rows, "augmentation");
         if (shift >= side) {
             throw new IllegalArgumentException("a shift of " + shift + " pixels would move a " + side + " x " + side
                     + " image out of its frame: use at most " + (side - 1));

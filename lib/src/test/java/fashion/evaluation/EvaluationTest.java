@@ -66,5 +66,7 @@ class EvaluationTest {
         assertTrue(differ > 0, "mirroring changed some predictions of an untrained-for-it network");
         assertNotEquals(plain.crossEntropy(), mirrored.crossEntropy());
         assertEquals(plain.accuracy(), Evaluation.of(model, test, false).accuracy());
+        assertEquals(plain.accuracy(), mirrored.unmirroredAccuracy(), "the first pass of the mirrored evaluation is the plain one");
+        assertTrue(Double.isNaN(plain.unmirroredAccuracy()));
     }
 }
