@@ -39,7 +39,7 @@ import fashion.training.TrainingOptions;
  * each model when {@code /usr/bin/python3} can import torch.
  *
  * <pre>
- * environment/bench [--model fc|cnn] [--limit N] [--epochs E] [--batch B] [--peer auto|off]
+ * environment/bench [--model fc|cnn] [--limit N] [--epochs E] [--batch B] [--peer auto|off] [--peer-init pytorch|keras]
  * </pre>
  *
  * Prints per-epoch seconds, achieved GFLOP/s next to the machine's measured float32 GEMM ceiling, and per model a
@@ -56,6 +56,7 @@ public final class Benchmark {
         int epochs = -1;
         int batch = 32;
         String peer = "auto";
+        String peerInit = "pytorch";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -80,8 +81,15 @@ public final class Benchmark {
                     peer = require(a, value);
                     i++;
                 }
+                case "--peer-init" -> {
+                    peerInit = require(a, value);
+                    if (!peerInit.equals("pytorch") && !peerInit.equals("keras")) {
+                        throw new IllegalArgumentException("--peer-init must be pytorch or keras, not " + peerInit);
+                    }
+                    i++;
+                }
                 case "-h", "--help" -> {
-                    System.out.println("usage: bench [--model fc|cnn] [--limit N] [--epochs E] [--batch B] [--peer auto|off]");
+                    System.out.println("usage: bench [--model fc|cnn] [--limit N] [--epochs E] [--batch B] [--peer auto|off] [--peer-init pytorch|keras]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a + " (try --help)");
@@ -112,7 +120,7 @@ public final class Benchmark {
             Result dl4j = runDl4j(name, data, limit, e, batch, ceiling);
             System.out.println(dl4j.line);
             if (runPeer) {
-                String peerLine = runPeer(name, limit, e, batch);
+                String peerLine = runPeer(name, limit, e, batch, peerInit);
                 if (peerLine != null) {
                     System.out.println("pytorch: " + peerLine);
                     double peerSeconds = field(peerLine, "seconds_per_epoch");
@@ -265,10 +273,11 @@ public final class Benchmark {
     }
 
     /** Runs the PyTorch peer with the same settings; echoes its output and returns its last line. */
-    private static String runPeer(String model, int limit, int epochs, int batch) throws IOException, InterruptedException {
+    private static String runPeer(String model, int limit, int epochs, int batch, String init)
+            throws IOException, InterruptedException {
         List<String> command = List.of("/usr/bin/python3", peerScript().toString(), "--model", model, "--epochs",
                 String.valueOf(epochs), "--batch", String.valueOf(batch), "--limit", String.valueOf(limit), "--threads",
-                String.valueOf(Engine.threads()));
+                String.valueOf(Engine.threads()), "--init", init);
         System.out.println("pytorch peer: " + String.join(" ", command));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String last = null;

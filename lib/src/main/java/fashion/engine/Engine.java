@@ -14,7 +14,7 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * Every entry point of the library (data loading, model factories, training) calls {@link #init()}.
  *
  * <p>What it sets, and why (measured on the project's 2-core machine, batch 32; see
- * {@code environment/PERFORMANCE.md}):
+ * the Performance section of {@code README.md}):
  * <ul>
  * <li>float32 everywhere (the oneDNN kernels are float only).</li>
  * <li>OpenMP runs 1 thread for the many small operations of a training step (element-wise ops, reductions,

@@ -403,12 +403,10 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
     private static final long FOLD_MAX_CHANNELS = 8;
 
     /**
-     * The fold factors {@code {fh, fw}} for a convolution with iArgs {@code args} writing {@code out}, or null for none.
-     * Measured on one core with oneDNN's brgconv kernels (seed's layers): 4x4 for image-sized outputs (forward pass and
-     * input gradient: 3.4 to 2.0 ms), 2x1 for the small outputs of a weight gradient, whose "kernel" (the output
-     * gradient) is larger than its output (4.6 to 2.6 ms; 2x2 gives 3.9 ms, 2x5 and 5x2 are slower than no folding).
+     * The fold factors {@code {fh, fw}} for a convolution with iArgs {@code args} writing {@code out}, or null for none:
+     * the first of {@link #foldCandidates} that divides the output sides.
      */
-    private static int[] foldFactors(INDArray weights, INDArray out, long[] args) {
+    static int[] foldFactors(INDArray weights, INDArray out, long[] args) {
         if (!fold || weights.dataType() != DataType.FLOAT || out.dataType() != DataType.FLOAT || weights.size(0) > FOLD_MAX_CHANNELS
                 || args[2] != 1 || args[3] != 1 || args[6] != 1 || args[7] != 1 || args[9] != 0 || args[10] != 1
                 || !Shape.hasDefaultStridesForShape(out)) {
@@ -416,15 +414,53 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         }
         long oH = out.size(2);
         long oW = out.size(3);
-        int[][] candidates = oH < weights.size(2) || oW < weights.size(3)
-                ? new int[][] {{2, 1}}
-                : new int[][] {{4, 4}, {2, 2}};
-        for (int[] f : candidates) {
+        boolean weightGradient = oH < weights.size(2) || oW < weights.size(3);
+        for (int[] f : foldCandidates(weightGradient, wideVectors)) {
             if (oH % f[0] == 0 && oW % f[1] == 0 && oH >= f[0] && oW >= f[1]) {
                 return f;
             }
         }
         return null;
+    }
+
+    /**
+     * Fold factors to try, best first, measured with the seed's layers (5 filters of 10x10 on 28x28 images) on the two
+     * kinds of CPU this project has run on, 2 threads. oneDNN's kernels differ with the vector width, and so does
+     * the best fold:
+     * <ul>
+     * <li>16-float vectors (AVX-512): 4x4 for image-sized outputs (forward pass and input gradient: 3.4 to 2.0 ms per
+     * convolution on one core), 2x1 for the small outputs of a weight gradient, whose "kernel" (the output gradient) is
+     * larger than its output (4.6 to 2.6 ms; 2x2 gave 3.9 ms, 2x5 and 5x2 slower than no folding);</li>
+     * <li>8-float vectors (AVX2; oneDNN runs the 4x4-folded layer as im2col and GEMM): 7x1 for image-sized outputs
+     * (8.7 ms unfolded, 4.1-4.4 ms folded 4x4, 3.0-3.5 ms folded 7x1, 3.6-3.8 ms 14x1), 2x2 for weight gradients (4.7
+     * ms unfolded, 2.6-3.0 ms 2x1, 2.2 ms 2x2).</li>
+     * </ul>
+     */
+    static int[][] foldCandidates(boolean weightGradient, boolean wide) {
+        if (weightGradient) {
+            return wide ? new int[][] {{2, 1}} : new int[][] {{2, 2}, {2, 1}};
+        }
+        return wide ? new int[][] {{4, 4}, {2, 2}} : new int[][] {{7, 1}, {4, 4}, {2, 2}};
+    }
+
+    /** True when the CPU has 16-float vectors (AVX-512), which changes the best fold factors. */
+    static volatile boolean wideVectors = cpuHasAvx512();
+
+    private static boolean cpuHasAvx512() {
+        String forced = System.getProperty("fashion.fastconv.avx512");
+        if (forced != null) {
+            return Boolean.parseBoolean(forced);
+        }
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    return java.util.Arrays.asList(line.split("\\s+")).contains("avx512f");
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: assume 8-float vectors
+        }
+        return false;
     }
 
     private transient float[] foldWeightsIn;

@@ -1,7 +1,9 @@
 package fashion.models.fastconv;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -248,6 +250,46 @@ class FastConvolutionLayerTest {
 
     @Test
     void foldedConvolutionsMatchDirectOnes() {
+        // both fold tables (16-float and 8-float vectors), whatever this machine's CPU
+        boolean before = FastConvolutionLayerImpl.wideVectors;
+        try {
+            for (boolean wide : new boolean[] {true, false}) {
+                FastConvolutionLayerImpl.wideVectors = wide;
+                foldedConvolutionsMatchDirectOnes(wide);
+            }
+        } finally {
+            FastConvolutionLayerImpl.wideVectors = before;
+        }
+    }
+
+    @Test
+    void foldFactorsFollowTheVectorWidthAndDivideTheOutput() {
+        INDArray weights = Nd4j.create(DataType.FLOAT, 5, 5, 10, 10);
+        long[] same = {10, 10, 1, 1, 4, 4, 1, 1, 1, 0, 1};
+        INDArray image28 = Nd4j.create(DataType.FLOAT, 2, 5, 28, 28);
+        INDArray image24 = Nd4j.create(DataType.FLOAT, 2, 5, 24, 24);
+        INDArray image9 = Nd4j.create(DataType.FLOAT, 2, 5, 9, 9);
+        INDArray kernelGradient = Nd4j.create(DataType.FLOAT, 5, 5, 10, 10); // output smaller than its "kernel"
+        INDArray outputGradient = Nd4j.create(DataType.FLOAT, 5, 2, 28, 28);
+        boolean before = FastConvolutionLayerImpl.wideVectors;
+        try {
+            FastConvolutionLayerImpl.wideVectors = true;
+            assertArrayEquals(new int[] {4, 4}, FastConvolutionLayerImpl.foldFactors(weights, image28, same));
+            assertArrayEquals(new int[] {2, 1}, FastConvolutionLayerImpl.foldFactors(outputGradient, kernelGradient, same));
+            FastConvolutionLayerImpl.wideVectors = false;
+            assertArrayEquals(new int[] {7, 1}, FastConvolutionLayerImpl.foldFactors(weights, image28, same));
+            assertArrayEquals(new int[] {4, 4}, FastConvolutionLayerImpl.foldFactors(weights, image24, same));
+            assertArrayEquals(new int[] {2, 2}, FastConvolutionLayerImpl.foldFactors(outputGradient, kernelGradient, same));
+            assertNull(FastConvolutionLayerImpl.foldFactors(weights, image9, same), "9x9 output: no factor divides it");
+            INDArray wide = Nd4j.create(DataType.FLOAT, 16, 5, 10, 10);
+            assertNull(FastConvolutionLayerImpl.foldFactors(wide, Nd4j.create(DataType.FLOAT, 2, 16, 28, 28), same),
+                    "16 filters are not folded");
+        } finally {
+            FastConvolutionLayerImpl.wideVectors = before;
+        }
+    }
+
+    private void foldedConvolutionsMatchDirectOnes(boolean wide) {
         // the seed's geometry: 5 filters of 10x10 on 28x28 images with "same" padding, where output-phase folding
         // is used for the forward pass and the input gradient; then a valid layer (16 filters: not folded)
         Gradient[] grads = new Gradient[2];
@@ -290,8 +332,8 @@ class FastConvolutionLayerTest {
         } finally {
             FastConvolutionLayerImpl.fold = before;
         }
-        assertTrue(outs[0].equalsWithEps(outs[1], 1e-6), "outputs differ");
-        assertTrue(grads[0].gradient().equalsWithEps(grads[1].gradient(), 1e-6), "gradients differ");
+        assertTrue(outs[0].equalsWithEps(outs[1], 1e-6), "outputs differ, wide vectors " + wide);
+        assertTrue(grads[0].gradient().equalsWithEps(grads[1].gradient(), 1e-6), "gradients differ, wide vectors " + wide);
     }
 
     @Test
