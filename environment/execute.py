@@ -20,7 +20,8 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
-STARTUP_ATTEMPTS = 4
+# a failed start costs startup_timeout (40 s); four in a row happened once in CI (2026-11-26)
+STARTUP_ATTEMPTS = 8
 
 
 class PatientClient(NotebookClient):
@@ -30,6 +31,7 @@ class PatientClient(NotebookClient):
     handlers are registered (NullPointerException in Shell-0); the kernel then never answers."""
     log_path = None
     log_offset = 0
+    settle_seconds = 1  # after the heartbeat line; grows with each new attempt
 
     async def async_start_new_kernel_client(self):
         deadline = time.time() + 30
@@ -42,7 +44,7 @@ class PatientClient(NotebookClient):
             except OSError:
                 pass
             await asyncio.sleep(0.2)
-        await asyncio.sleep(1)
+        await asyncio.sleep(self.settle_seconds)
         return await super().async_start_new_kernel_client()
 
 
@@ -106,6 +108,7 @@ def execute(notebook):
                                        resources={"metadata": {"path": os.path.dirname(path)}})
                 log.flush()
                 client.log_path, client.log_offset = log_path, os.path.getsize(log_path)
+                client.settle_seconds = min(attempt, 4)
                 try:
                     client.execute(stdout=log, stderr=log)
                     break
