@@ -388,15 +388,17 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
 
     /**
      * Output-phase folding (on by default; {@code -Dfashion.fastconv.fold=false} turns it off). oneDNN pads the output
-     * channels of a convolution to its vector width (5 to 16, so two thirds of the arithmetic of the seed's 5-filter
-     * layers is wasted). A stride-1 convolution whose output sides are multiples of {@code f} equals a stride-{@code f}
-     * convolution with {@code f*f} times as many output channels, one per output phase {@code (py, px)}, whose kernels
-     * are the original kernel shifted by {@code (py, px)} inside a {@code (kH+f-1) x (kW+f-1)} window of zeros:
-     * {@code out[n, o, f*Y+py, f*X+px] = conv_f(in, W')[n, (py*f+px)*oC+o, Y, X]}. The products and their order
-     * of summation are the same as in the direct convolution (the extra products are exact zeros), so the result is
-     * identical; oneDNN then runs 80 useful channels instead of 5 padded to 16 (the seed's 10x10 layers: 3.4 ms to
-     * 2.2 ms per convolution on one core, including the re-interleaving below). The weight gradient, itself a
-     * convolution with 5 output channels, is folded the same way.
+     * channels of a convolution to its vector width (5 to 16 with AVX-512, so two thirds of the arithmetic of the seed's
+     * 5-filter layers is wasted; 5 to 8 with AVX2). A stride-1 convolution whose output sides are multiples of
+     * {@code fh} and {@code fw} equals a stride-{@code (fh, fw)} convolution with {@code fh*fw} times as many output
+     * channels, one per output phase {@code (py, px)}, whose kernels
+     * are the original kernel shifted by {@code (py, px)} inside a {@code (kH+fh-1) x (kW+fw-1)} window of zeros:
+     * {@code out[n, o, fh*Y+py, fw*X+px] = conv(in, W')[n, (py*fw+px)*oC+o, Y, X]}. The products are those of the
+     * direct convolution plus exact zeros, so the result equals it up to the order of summation, which depends on
+     * oneDNN's kernel (the test allows 1e-6); oneDNN then runs, for instance, 80 useful channels instead of 5 padded
+     * to 16 (AVX-512, 4x4: the seed's 10x10 layers went from 3.4 to 2.2 ms per convolution on one core, including the
+     * re-interleaving below). The weight gradient, itself a convolution with 5 output channels, is folded the same
+     * way. The factors: {@link #foldCandidates}.
      */
     static volatile boolean fold = !"false".equals(System.getProperty("fashion.fastconv.fold", "true"));
     /** Output channels from which the padding waste is small enough not to fold. */
