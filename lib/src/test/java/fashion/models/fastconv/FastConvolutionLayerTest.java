@@ -251,14 +251,14 @@ class FastConvolutionLayerTest {
     @Test
     void foldedConvolutionsMatchDirectOnes() {
         // both fold tables (16-float and 8-float vectors), whatever this machine's CPU
-        boolean before = FastConvolutionLayerImpl.wideVectors;
+        boolean before = PhaseFolding.wideVectors;
         try {
             for (boolean wide : new boolean[] {true, false}) {
-                FastConvolutionLayerImpl.wideVectors = wide;
+                PhaseFolding.wideVectors = wide;
                 foldedConvolutionsMatchDirectOnes(wide);
             }
         } finally {
-            FastConvolutionLayerImpl.wideVectors = before;
+            PhaseFolding.wideVectors = before;
         }
     }
 
@@ -271,21 +271,21 @@ class FastConvolutionLayerTest {
         INDArray image9 = Nd4j.create(DataType.FLOAT, 2, 5, 9, 9);
         INDArray kernelGradient = Nd4j.create(DataType.FLOAT, 5, 5, 10, 10); // output smaller than its "kernel"
         INDArray outputGradient = Nd4j.create(DataType.FLOAT, 5, 2, 28, 28);
-        boolean before = FastConvolutionLayerImpl.wideVectors;
+        boolean before = PhaseFolding.wideVectors;
         try {
-            FastConvolutionLayerImpl.wideVectors = true;
-            assertArrayEquals(new int[] {4, 4}, FastConvolutionLayerImpl.foldFactors(weights, image28, same));
-            assertArrayEquals(new int[] {2, 1}, FastConvolutionLayerImpl.foldFactors(outputGradient, kernelGradient, same));
-            FastConvolutionLayerImpl.wideVectors = false;
-            assertArrayEquals(new int[] {7, 1}, FastConvolutionLayerImpl.foldFactors(weights, image28, same));
-            assertArrayEquals(new int[] {4, 4}, FastConvolutionLayerImpl.foldFactors(weights, image24, same));
-            assertArrayEquals(new int[] {2, 2}, FastConvolutionLayerImpl.foldFactors(outputGradient, kernelGradient, same));
-            assertNull(FastConvolutionLayerImpl.foldFactors(weights, image9, same), "9x9 output: no factor divides it");
+            PhaseFolding.wideVectors = true;
+            assertArrayEquals(new int[] {4, 4}, PhaseFolding.factors(weights, image28, same));
+            assertArrayEquals(new int[] {2, 1}, PhaseFolding.factors(outputGradient, kernelGradient, same));
+            PhaseFolding.wideVectors = false;
+            assertArrayEquals(new int[] {7, 1}, PhaseFolding.factors(weights, image28, same));
+            assertArrayEquals(new int[] {4, 4}, PhaseFolding.factors(weights, image24, same));
+            assertArrayEquals(new int[] {2, 2}, PhaseFolding.factors(outputGradient, kernelGradient, same));
+            assertNull(PhaseFolding.factors(weights, image9, same), "9x9 output: no factor divides it");
             INDArray wide = Nd4j.create(DataType.FLOAT, 16, 5, 10, 10);
-            assertNull(FastConvolutionLayerImpl.foldFactors(wide, Nd4j.create(DataType.FLOAT, 2, 16, 28, 28), same),
+            assertNull(PhaseFolding.factors(wide, Nd4j.create(DataType.FLOAT, 2, 16, 28, 28), same),
                     "16 filters are not folded");
         } finally {
-            FastConvolutionLayerImpl.wideVectors = before;
+            PhaseFolding.wideVectors = before;
         }
     }
 
@@ -295,10 +295,10 @@ class FastConvolutionLayerTest {
         Gradient[] grads = new Gradient[2];
         INDArray[] outs = new INDArray[2];
         INDArray params = null;
-        boolean before = FastConvolutionLayerImpl.fold;
+        boolean before = PhaseFolding.enabled;
         try {
             for (int i = 0; i < 2; i++) {
-                FastConvolutionLayerImpl.fold = i == 0;
+                PhaseFolding.enabled = i == 0;
                 MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(13)
                         .weightInit(WeightInit.XAVIER_UNIFORM).updater(new NoOp()).list()
                         .layer(new FastConvolutionLayer.Builder(10, 10).nOut(5).convolutionMode(ConvolutionMode.Same)
@@ -330,7 +330,7 @@ class FastConvolutionLayerTest {
                 grads[i] = net.gradient();
             }
         } finally {
-            FastConvolutionLayerImpl.fold = before;
+            PhaseFolding.enabled = before;
         }
         assertTrue(outs[0].equalsWithEps(outs[1], 1e-6), "outputs differ, wide vectors " + wide);
         assertTrue(grads[0].gradient().equalsWithEps(grads[1].gradient(), 1e-6), "gradients differ, wide vectors " + wide);
