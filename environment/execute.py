@@ -18,32 +18,22 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
+import kernel_startup
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
-# a failed start costs startup_timeout (40 s); four in a row happened once in CI (2026-11-26)
-STARTUP_ATTEMPTS = 8
+STARTUP_ATTEMPTS = kernel_startup.ATTEMPTS
 
 
 class PatientClient(NotebookClient):
-    """Waits, before the first kernel_info_request, until the kernel says its channels are up.
-
-    rapaio-jupyter-kernel 3.0.1 can lose its shell thread when a kernel_info_request arrives before its
-    handlers are registered (NullPointerException in Shell-0); the kernel then never answers."""
+    """Waits, before the first kernel_info_request, until the kernel's channels are all up (kernel_startup)."""
     log_path = None
     log_offset = 0
-    settle_seconds = 1  # after the heartbeat line; grows with each new attempt
+    settle_seconds = 1
 
     async def async_start_new_kernel_client(self):
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with open(self.log_path, errors="replace") as f:
-                    f.seek(self.log_offset)
-                    if "Polling on Heartbeat" in f.read():
-                        break
-            except OSError:
-                pass
-            await asyncio.sleep(0.2)
+        await asyncio.get_running_loop().run_in_executor(
+            None, kernel_startup.wait_until_bound, self.log_path, self.log_offset, 30)
         await asyncio.sleep(self.settle_seconds)
         return await super().async_start_new_kernel_client()
 
@@ -108,7 +98,7 @@ def execute(notebook):
                                        resources={"metadata": {"path": os.path.dirname(path)}})
                 log.flush()
                 client.log_path, client.log_offset = log_path, os.path.getsize(log_path)
-                client.settle_seconds = min(attempt, 4)
+                client.settle_seconds = kernel_startup.settle_seconds(attempt)
                 try:
                     client.execute(stdout=log, stderr=log)
                     break

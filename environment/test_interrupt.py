@@ -20,6 +20,8 @@ import time
 
 from jupyter_client.manager import KernelManager
 
+import kernel_startup
+
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
 LIMIT_SECONDS = 2.0
 failures = []
@@ -136,17 +138,14 @@ def thread_dump(km):
 
 
 def start(env, log_path):
-    """Starts the kernel, its output going to log_path. rapaio-jupyter-kernel 3.0.1 can lose its shell thread
-    when a kernel_info_request arrives before its handlers are registered (NullPointerException in Shell-0),
-    so wait until its channels are bound, and retry once if it never answers."""
-    for attempt in (1, 2):
+    """Starts the kernel, its output going to log_path, waiting for its channels before the first request and
+    starting it again when it never answers (rapaio 3.0.1's start-up race: kernel_startup)."""
+    for attempt in range(1, kernel_startup.ATTEMPTS + 1):
         km = KernelManager(kernel_name=KERNEL)
         log = open(log_path, "w")
         km.start_kernel(env=env, stdout=log, stderr=log)
-        deadline = time.time() + 60
-        while time.time() < deadline and "Polling on Heartbeat" not in open(log_path, errors="replace").read():
-            time.sleep(0.2)
-        time.sleep(1)
+        kernel_startup.wait_until_bound(log_path)
+        time.sleep(kernel_startup.settle_seconds(attempt))
         kc = km.client()
         kc.start_channels()
         try:

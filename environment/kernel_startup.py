@@ -1,0 +1,34 @@
+"""Start-up of the project's Java kernel (rapaio-jupyter-kernel 3.0.1), shared by execute.py and test_interrupt.py.
+
+rapaio-jupyter-kernel 3.0.1 can lose its shell thread when a kernel_info_request arrives before all of its channels
+are bound and polling (NullPointerException in Shell-0); the kernel then never answers. Its channels bind on
+separate threads, in any order. So: wait until the kernel's log shows every channel bound and the heartbeat
+polling, then give it a moment more (longer on each retry), and let the caller retry a start that never answers.
+"""
+import time
+
+# a failed start costs the caller's wait for an answer (30-40 s); four failures in a row happened once in CI
+ATTEMPTS = 8
+CHANNELS = ("[ShellChannel]: Binding", "[ControlChannel]: Binding", "[StdinChannel]: Binding",
+            "[IOPubChannel]: Binding", "[HeartbeatChannel]: Polling")
+
+
+def settle_seconds(attempt):
+    """Seconds to wait after the channels are up, for the attempt-th start (1-based): 1, 2, 3, 4, 4, ..."""
+    return min(attempt, 4)
+
+
+def wait_until_bound(log_path, offset=0, timeout=60):
+    """Waits (up to timeout seconds) until the kernel log from byte offset shows every channel bound; True if it did."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(log_path, errors="replace") as f:
+                f.seek(offset)
+                text = f.read()
+            if all(marker in text for marker in CHANNELS):
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
