@@ -22,7 +22,6 @@ import kernel_startup
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
-STARTUP_ATTEMPTS = kernel_startup.ATTEMPTS
 
 
 class PatientClient(NotebookClient):
@@ -93,7 +92,7 @@ def execute(notebook):
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     try:
         with open(log_path, "w") as log:
-            for attempt in range(1, STARTUP_ATTEMPTS + 1):
+            for attempt in range(1, kernel_startup.ATTEMPTS + 1):
                 client = PatientClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=40,
                                        resources={"metadata": {"path": os.path.dirname(path)}})
                 log.flush()
@@ -105,7 +104,7 @@ def execute(notebook):
                 except RuntimeError as e:
                     # rapaio-jupyter-kernel 3.0.1 can lose its shell thread when a kernel_info_request
                     # arrives before its handlers are registered: the kernel never answers. Start anew.
-                    if "didn't respond" not in str(e) or attempt == STARTUP_ATTEMPTS:
+                    if "didn't respond" not in str(e) or attempt == kernel_startup.ATTEMPTS:
                         raise
                     print(f"[run] the kernel did not answer at start-up; starting it again ({attempt})",
                           file=sys.stderr)

@@ -1,9 +1,11 @@
 """Start-up of the project's Java kernel (rapaio-jupyter-kernel 3.0.1), shared by execute.py and test_interrupt.py.
 
-rapaio-jupyter-kernel 3.0.1 can lose its shell thread when a kernel_info_request arrives before all of its channels
-are bound and polling (NullPointerException in Shell-0); the kernel then never answers. Its channels bind on
-separate threads, in any order. So: wait until the kernel's log shows every channel bound and the heartbeat
-polling, then give it a moment more (longer on each retry), and let the caller retry a start that never answers.
+rapaio-jupyter-kernel 3.0.1 sometimes starts with a shell thread that never handles a message (seen as a
+NullPointerException in Shell-0 when a kernel_info_request came early, and also when the first request came seconds
+after every channel was bound); the kernel then never answers. Its channels bind on separate threads, in any order.
+So: wait until the kernel's log shows every channel bound and the heartbeat polling, give it a moment more (longer on
+each retry), and let the caller start a kernel that never answers again: the retries are what make start-up
+reliable (CI on 2026-11-26: up to three failed starts per run, each answered on the next attempt).
 """
 import time
 

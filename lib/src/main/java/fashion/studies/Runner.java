@@ -48,16 +48,14 @@ final class Runner {
         return c;
     }
 
-    /** A run made from a training session that has already happened (the Part 1 and 2 notebooks). */
+    /**
+     * A run made from a training session that has already happened (the Part 1 and 2 notebooks, and the studies); a
+     * test evaluation with mirroring also gives the run its plain accuracy.
+     */
     static Run of(String study, String label, Map<String, Object> setting, Map<String, Object> configuration, History history,
             Evaluation test, Evaluation training) {
-        return of(study, label, setting, configuration, history, test, Double.NaN, training);
-    }
-
-    private static Run of(String study, String label, Map<String, Object> setting, Map<String, Object> configuration,
-            History history, Evaluation test, double unmirroredTestAccuracy, Evaluation training) {
         return new Run(study, label, setting, configuration, history.epochs(), history.status(), history.message(),
-                test.accuracy(), unmirroredTestAccuracy, test.loss(), test.confusion().counts(), training == null ? null : training.confusion().counts(),
+                test.accuracy(), test.unmirroredAccuracy(), test.loss(), test.confusion().counts(), training == null ? null : training.confusion().counts(),
                 history.seconds(), Instant.now().toString());
     }
 
@@ -81,6 +79,6 @@ final class Runner {
         }
         Evaluation test = Evaluation.of(model, data.test(), options.mirrorWhenEvaluating());
         Evaluation onTrain = measureTraining ? Evaluation.of(model, train, options.mirrorWhenEvaluating()) : null;
-        return store.save(of(study, label, setting.values(), configuration, history, test, test.unmirroredAccuracy(), onTrain));
+        return store.save(of(study, label, setting.values(), configuration, history, test, onTrain));
     }
 }
