@@ -18,11 +18,16 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * <ul>
  * <li>float32 everywhere (the oneDNN kernels are float only).</li>
  * <li>OpenMP runs 1 thread for the many small operations of a training step (element-wise ops, reductions,
- * the small GEMMs of batch-32 dense layers, which follow OpenMP's setting): at batch 32, starting and
+ * libnd4j's own loops): at batch 32, starting and
  * synchronising a second thread costs more than it saves, and much more when another process holds a core
  * (the seed's dense model: 31 s per epoch with 2 OpenMP threads, 14 s with 1).</li>
- * <li>Work that scales with cores runs inside {@link #parallel(Runnable)} with all {@link #threads()} cores:
- * the oneDNN convolutions of {@code FastConvolutionLayer}.</li>
+ * <li>OpenBLAS runs 1 thread too outside {@link #parallel(Runnable)}. OpenBLAS's own worker threads (pthreads, not
+ * OpenMP) keep spinning in {@code sched_yield} for a while after every multi-threaded product; in a convolutional
+ * training step that spinner took half of the second core away from oneDNN's OpenMP thread (perf: 27% of all CPU
+ * samples in its yield loop; the seed CNN's step went from a median of 42.6 to 38.0 ms with OpenBLAS at 1 thread,
+ * alternating A/B on real batches; the dense model's step did not change, 6.0 vs 6.3 ms, within noise).</li>
+ * <li>Work that scales with cores runs inside {@link #parallel(Runnable)} with all {@link #threads()} cores (OpenMP
+ * and OpenBLAS): the oneDNN convolutions of {@code FastConvolutionLayer} and the inference passes of evaluation.</li>
  * </ul>
  *
  * <p>Settings can be overridden (for experiments) with system properties or environment variables:
@@ -46,6 +51,9 @@ public final class Engine {
     private static int tadThreshold;
     private static int smallOpThreads;
     private static NativeOps nativeOps;
+    private static volatile boolean blasSettable;
+    /** Depth of {@link #parallel(Runnable)} calls on this thread (nested calls keep all cores until the outermost ends). */
+    private static final ThreadLocal<int[]> PARALLEL_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     private Engine() {
     }
@@ -91,7 +99,8 @@ public final class Engine {
             nativeOps = null;
         }
         try {
-            Nd4j.factory().blas().setMaxThreads(threads);
+            Nd4j.factory().blas().setMaxThreads(smallOpThreads);
+            blasSettable = true;
         } catch (RuntimeException | LinkageError e) {
             // not every BLAS lets its thread count be changed; keep its own setting
         }
@@ -101,23 +110,68 @@ public final class Engine {
     }
 
     /**
-     * Runs {@code work} (native operations that scale with cores, such as oneDNN convolutions) with OpenMP set to
-     * all {@link #threads()} cores on this thread, then returns to the single-threaded setting used for the many
-     * small operations of a training step. OpenBLAS GEMMs called inside {@code work} also use all cores.
+     * Runs {@code work} (native operations that scale with cores, such as oneDNN convolutions or the large products of
+     * an inference pass) with OpenMP and OpenBLAS set to all {@link #threads()} cores, then returns to the
+     * single-threaded setting used for the many small operations of a training step. Calls may be nested: the
+     * outermost one restores the setting.
      */
     public static void parallel(Runnable work) {
         init();
         NativeOps ops = nativeOps;
-        if (ops == null || threads == smallOpThreads) {
+        if (ops == null || threads == smallOpThreads || SERIAL.get()[0] > 0) {
             work.run();
             return;
         }
+        int[] depth = PARALLEL_DEPTH.get();
+        if (depth[0] > 0) {
+            work.run();
+            return;
+        }
+        depth[0]++;
         ops.setOmpNumThreads(threads);
+        setBlasThreads(threads);
         try {
             work.run();
         } finally {
+            setBlasThreads(smallOpThreads);
             ops.setOmpNumThreads(smallOpThreads);
+            depth[0]--;
         }
+    }
+
+    private static final ThreadLocal<int[]> SERIAL = ThreadLocal.withInitial(() -> new int[1]);
+
+    /**
+     * Runs {@code work} on this thread alone: inside it {@link #parallel(Runnable)} and {@link JavaParallel} use one
+     * core. For work that is itself one of several shares running at the same time on the cores (the two halves of a
+     * minibatch in {@code fashion.models.SplitBatchNetwork}).
+     */
+    public static void serially(Runnable work) {
+        init();
+        int[] depth = SERIAL.get();
+        depth[0]++;
+        try {
+            work.run();
+        } finally {
+            depth[0]--;
+        }
+    }
+
+    /** True inside {@link #serially(Runnable)} on this thread. */
+    public static boolean inSerialScope() {
+        return SERIAL.get()[0] > 0;
+    }
+
+    private static void setBlasThreads(int n) {
+        if (blasSettable) {
+            Nd4j.factory().blas().setMaxThreads(n);
+        }
+    }
+
+    /** OpenBLAS's thread count now: {@link #threads()} inside {@link #parallel(Runnable)}, 1 outside (by default). */
+    public static int blasThreads() {
+        init();
+        return Nd4j.factory().blas().getMaxThreads();
     }
 
     /**
@@ -142,17 +196,32 @@ public final class Engine {
      */
     public static void split(Runnable first, Runnable second) {
         init();
-        if (!splitting) {
+        if (!splitting || inSerialScope()) {
             parallel(() -> {
                 first.run();
                 second.run();
             });
             return;
         }
-        java.util.concurrent.Future<?> other = helper().submit(second);
+        concurrently(first, second);
+    }
+
+    /**
+     * Runs {@code first} on this thread and {@code second} on a helper thread at the same time, each {@linkplain
+     * #serially serially} (one core each), and returns when both are done, rethrowing the first failure. Inside a
+     * serial scope (already one of two shares) runs them one after the other.
+     */
+    public static void concurrently(Runnable first, Runnable second) {
+        init();
+        if (inSerialScope()) {
+            first.run();
+            second.run();
+            return;
+        }
+        java.util.concurrent.Future<?> other = helper().submit(() -> serially(second));
         Throwable failure = null;
         try {
-            first.run();
+            serially(first);
         } catch (RuntimeException | Error e) {
             failure = e;
         }

@@ -30,7 +30,7 @@ public final class JavaParallel {
      * are done; {@code workPerItem} (elements per item) decides whether splitting is worth it.
      */
     public static void forRange(int n, long workPerItem, Range body) {
-        int threads = Math.min(Engine.threads(), n);
+        int threads = Engine.inSerialScope() ? 1 : Math.min(Engine.threads(), n);
         if (threads <= 1 || n * workPerItem < MIN_PARALLEL_WORK) {
             body.run(0, n);
             return;
@@ -55,7 +55,7 @@ public final class JavaParallel {
      * Waits for every one of {@code others} (even after a failure or an interrupt: they may still write into the
      * caller's arrays), then rethrows {@code failure} (the caller's own) or else the first of theirs.
      */
-    static void awaitAll(Throwable failure, Future<?>... others) {
+    public static void awaitAll(Throwable failure, Future<?>... others) {
         boolean interrupted = false;
         for (Future<?> f : others) {
             while (true) {

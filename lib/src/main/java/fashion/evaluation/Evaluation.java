@@ -9,6 +9,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import fashion.data.FashionMnist;
 import fashion.data.Images;
 import fashion.data.Split;
+import fashion.engine.Engine;
 import fashion.models.Model;
 
 /**
@@ -71,6 +72,13 @@ public final class Evaluation {
     }
 
     private static Evaluation of(Model model, Split split, int limit, boolean mirrored) {
+        // inference batches of BATCH images: large products and convolutions, worth all cores
+        Evaluation[] result = new Evaluation[1];
+        Engine.parallel(() -> result[0] = compute(model, split, limit, mirrored));
+        return result[0];
+    }
+
+    private static Evaluation compute(Model model, Split split, int limit, boolean mirrored) {
         MultiLayerNetwork net = model.network();
         int n = Math.min(limit, split.size());
         int[] labels = new int[n];

@@ -160,7 +160,7 @@ public final class Models {
                     l.setRegularizationBias(FastL2Regularization.replacing(l.getRegularizationBias()));
                 }
             }
-            MultiLayerNetwork network = new MultiLayerNetwork(conf);
+            MultiLayerNetwork network = new SplitBatchNetwork(conf);
             network.init();
             return new Model(name, network, input, settings);
         }
