@@ -255,7 +255,7 @@ public final class Engine {
 
     /**
      * One line for display: native backend, classifier/CPU features, BLAS, oneDNN and threads. For example
-     * {@code ND4J 1.0.0-M2.1 CPU backend (linux-x86_64-onednn-avx2), OpenBLAS 2 threads, oneDNN on, 2 threads
+     * {@code ND4J 1.0.0-M2.1 CPU backend (linux-x86_64-onednn-avx2), OpenBLAS 1 thread(s) (2 in parallel blocks), oneDNN on, 2 threads
      * (element-wise ops single-threaded below 1048576 elements)}.
      */
     public static String describe() {
@@ -267,10 +267,10 @@ public final class Engine {
         String omp = String.valueOf(info.getOrDefault("omp.threads", "?"));
         Environment env = Nd4j.getEnvironment();
         return String.format(Locale.ROOT,
-                "ND4J %s %s backend (%s), %s %s threads, oneDNN %s, libnd4j %s threads (OpenMP %s), "
-                        + "element-wise ops single-threaded below %d elements, %s, Java %s, %d cores",
+                "ND4J %s %s backend (%s), %s %s thread(s) (%d in parallel blocks), oneDNN %s, libnd4j %s threads "
+                        + "(OpenMP %s), element-wise ops single-threaded below %d elements, %s, Java %s, %d cores",
                 version(), backend, classifier(), blas.toLowerCase(Locale.ROOT).contains("openblas") ? "OpenBLAS" : blas,
-                blasThreads, env.helpersAllowed() ? "on" : "off", env.maxThreads(), omp, env.elementwiseThreshold(),
+                blasThreads, threads, env.helpersAllowed() ? "on" : "off", env.maxThreads(), omp, env.elementwiseThreshold(),
                 Nd4j.dataType().toString().toLowerCase(Locale.ROOT), System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
     }
