@@ -25,9 +25,10 @@ import fashion.engine.Engine;
  * is Deeplearning4j's own {@code fit}.
  *
  * <p>Used when the machine has at least two cores and the network {@linkplain #splittable convolves and has only plain
- * layers}; otherwise, and for minibatches of one example, this
- * network trains exactly like {@link MultiLayerNetwork}. {@code -Dfashion.splitBatch=false} (or
- * {@code FASHION_SPLIT_BATCH=0}) turns it off.
+ * layers}; otherwise, and for minibatches of one example, this network trains exactly like {@link MultiLayerNetwork}.
+ * {@code -Dfashion.splitBatch=false} (or {@code FASHION_SPLIT_BATCH=0}) turns it off. A network loaded with
+ * {@code ModelFiles.load} is a plain {@link MultiLayerNetwork}; {@code ModelFiles.restore} into a model from
+ * {@link Models} keeps the splitting.
  */
 public class SplitBatchNetwork extends MultiLayerNetwork {
     private static final long serialVersionUID = 1L;
@@ -102,6 +103,8 @@ public class SplitBatchNetwork extends MultiLayerNetwork {
         other.setIterationCount(getIterationCount());
         other.setEpochCount(getEpochCount());
         try {
+            // both halves get the same workspace manager: it only names the workspaces and their configurations, and
+            // Deeplearning4j's workspaces themselves are per thread
             Engine.concurrently(() -> {
                 setInput(x0);
                 setLabels(y0);
