@@ -118,7 +118,7 @@ public final class Engine {
     public static void parallel(Runnable work) {
         init();
         NativeOps ops = nativeOps;
-        if (ops == null || threads == smallOpThreads || SERIAL.get()[0] > 0) {
+        if (ops == null || threads == smallOpThreads || inSerialScope()) {
             work.run();
             return;
         }
@@ -196,7 +196,7 @@ public final class Engine {
      */
     public static void split(Runnable first, Runnable second) {
         init();
-        if (!splitting || inSerialScope()) {
+        if (!splitting) {
             parallel(() -> {
                 first.run();
                 second.run();

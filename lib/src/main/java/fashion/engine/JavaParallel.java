@@ -55,7 +55,7 @@ public final class JavaParallel {
      * Waits for every one of {@code others} (even after a failure or an interrupt: they may still write into the
      * caller's arrays), then rethrows {@code failure} (the caller's own) or else the first of theirs.
      */
-    public static void awaitAll(Throwable failure, Future<?>... others) {
+    static void awaitAll(Throwable failure, Future<?>... others) {
         boolean interrupted = false;
         for (Future<?> f : others) {
             while (true) {

@@ -67,21 +67,14 @@ public class SplitBatchNetwork extends MultiLayerNetwork {
     static boolean splittable(MultiLayerConfiguration conf) {
         boolean convolutional = false;
         for (NeuralNetConfiguration c : conf.getConfs()) {
-            convolutional |= c.getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-        }
-        if (!convolutional) {
-            return false;
-        }
-        for (NeuralNetConfiguration c : conf.getConfs()) {
             Layer layer = c.getLayer();
-            if (layer instanceof BatchNormalization || layer.getIDropout() != null) {
+            if (layer instanceof BatchNormalization || layer.getIDropout() != null
+                    || (layer instanceof BaseLayer && ((BaseLayer) layer).getWeightNoise() != null)) {
                 return false;
             }
-            if (layer instanceof BaseLayer && ((BaseLayer) layer).getWeightNoise() != null) {
-                return false;
-            }
+            convolutional |= layer instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
         }
-        return true;
+        return convolutional;
     }
 
     @Override
