@@ -38,9 +38,18 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * {@link #RECOMMENDED_JVM_OPTIONS}.
  */
 public final class Engine {
-    /** JVM options recommended for notebooks, scripts and the benchmark (heap and off-heap limits). */
+    /**
+     * JVM options recommended for notebooks, scripts and the benchmark: heap and off-heap limits, and the JDK's vector
+     * API, without which convolutions with large kernels run natively instead of through the DFT (slower).
+     */
     public static final String RECOMMENDED_JVM_OPTIONS =
-            "-Xms512m -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G";
+            "-Xms512m -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G"
+                    + " --add-modules jdk.incubator.vector";
+
+    /** Whether the JDK's vector API is there (the JVM was started with {@code --add-modules jdk.incubator.vector}). */
+    public static boolean vectorApi() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
 
     private static final int DEFAULT_ELEMENTWISE_THRESHOLD = 1 << 20;
     private static final int DEFAULT_TAD_THRESHOLD = 1 << 14;
@@ -256,7 +265,7 @@ public final class Engine {
     /**
      * One line for display: native backend, classifier/CPU features, BLAS, oneDNN and threads. For example
      * {@code ND4J 1.0.0-M2.1 CPU backend (linux-x86_64-onednn-avx2), OpenBLAS 1 thread(s) (2 in parallel blocks), oneDNN on, 2 threads
-     * (element-wise ops single-threaded below 1048576 elements)}.
+     * (element-wise ops single-threaded below 1048576 elements), ..., vector API on (DFT convolutions)}.
      */
     public static String describe() {
         init();
@@ -268,11 +277,12 @@ public final class Engine {
         Environment env = Nd4j.getEnvironment();
         return String.format(Locale.ROOT,
                 "ND4J %s %s backend (%s), %s %s thread(s) (%d in parallel blocks), oneDNN %s, libnd4j %s threads "
-                        + "(OpenMP %s), element-wise ops single-threaded below %d elements, %s, Java %s, %d cores",
+                        + "(OpenMP %s), element-wise ops single-threaded below %d elements, %s, Java %s, %d cores, %s",
                 version(), backend, classifier(), blas.toLowerCase(Locale.ROOT).contains("openblas") ? "OpenBLAS" : blas,
                 blasThreads, threads, env.helpersAllowed() ? "on" : "off", env.maxThreads(), omp, env.elementwiseThreshold(),
                 Nd4j.dataType().toString().toLowerCase(Locale.ROOT), System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors());
+                Runtime.getRuntime().availableProcessors(), vectorApi() ? "vector API on (DFT convolutions)"
+                        : "vector API off (start the JVM with --add-modules jdk.incubator.vector for DFT convolutions)");
     }
 
     private static String version() {

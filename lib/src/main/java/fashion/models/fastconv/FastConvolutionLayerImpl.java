@@ -98,6 +98,16 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
                 new long[] {in.size(0), weights.size(0), outSize[0], outSize[1]}, 'c');
 
         long[] args = iArgs(in);
+        fourierInput = null;
+        if (training && fourierEligible(in, weights, z, args)) {
+            if (fourier == null) {
+                fourier = new FourierConvolution();
+            }
+            INDArray out = z;
+            timed("forward fourier", () -> fourier.forward(in, weights, bias, out, (int) args[4], (int) args[5]));
+            fourierInput = this.input;
+            return new Pair<>(z, null);
+        }
         int[] fold = PhaseFolding.factors(weights, z, args);
         if (fold != null) {
             convolveFolded("forward", in, weights, bias, z, args, fold, ArrayType.FF_WORKING_MEM, workspaceMgr);
@@ -149,6 +159,17 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray biasGradView = bias == null ? null : gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
         INDArray epsNext;
+        if (fourier != null && fourierInput == this.input) {
+            fourierInput = null;
+            epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+            INDArray inputGrad = InputGradient.unused(getIndex()) ? null : epsNext;
+            INDArray d = delta;
+            timed("backward fourier", () -> fourier.backward(d, weightGradView, biasGradView, inputGrad));
+            if (inputGrad == null) {
+                epsNext.assign(0);
+            }
+            return finishBackprop(bias, weightGradView, biasGradView, epsNext);
+        }
         long[] geometry = decomposable(in, delta);
         boolean decomposed = geometry != null && chooseDecomposed();
         long start = System.nanoTime();
@@ -161,14 +182,49 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
             record(decomposed, System.nanoTime() - start, in.size(0));
         }
 
+        return finishBackprop(bias, weightGradView, biasGradView, epsNext);
+    }
+
+    private Pair<Gradient, INDArray> finishBackprop(INDArray bias, INDArray weightGradView, INDArray biasGradView,
+                                                    INDArray epsNext) {
         Gradient gradient = new DefaultGradient();
         if (bias != null) {
             gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGradView);
         }
         gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGradView, 'c');
         weightNoiseParams.clear();
-        epsNext = backpropDropOutIfPresent(epsNext);
-        return new Pair<>(gradient, epsNext);
+        return new Pair<>(gradient, backpropDropOutIfPresent(epsNext));
+    }
+
+    /**
+     * Convolution through the DFT ({@link FourierConvolution}) during training: "auto" (default) for stride-1 layers
+     * with large kernels, "on" for every layer it can do, "off" never ({@code -Dfashion.fastconv.fourier}).
+     */
+    static volatile String fourierMode = System.getProperty("fashion.fastconv.fourier", "auto");
+    /** Kernel area from which "auto" uses the DFT. */
+    static final int FOURIER_MIN_KERNEL_AREA = 25;
+    private transient FourierConvolution fourier;
+    /** The input whose spectrum {@link #fourier} holds from the last training forward pass, or null. */
+    private transient INDArray fourierInput;
+
+    /** Whether this layer has run a training step through the DFT (for tests and the benchmark's description). */
+    boolean usedFourier() {
+        return fourier != null;
+    }
+
+    private boolean fourierEligible(INDArray in, INDArray weights, INDArray z, long[] args) {
+        if (fourierMode.equals("off") || !FourierConvolution.available() || dataType != DataType.FLOAT || in.dataType() != DataType.FLOAT
+                || args[2] != 1 || args[3] != 1 || args[6] != 1 || args[7] != 1
+                || !Shape.hasDefaultStridesForShape(z)) {
+            return false;
+        }
+        int kh = (int) weights.size(2);
+        int kw = (int) weights.size(3);
+        if (!FourierConvolution.supports((int) in.size(2), kh, (int) z.size(2), (int) args[4])
+                || !FourierConvolution.supports((int) in.size(3), kw, (int) z.size(3), (int) args[5])) {
+            return false;
+        }
+        return fourierMode.equals("on") || kh * kw >= FOURIER_MIN_KERNEL_AREA;
     }
 
 
@@ -444,6 +500,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
     @Override
     public void clear() {
         super.clear();
+        fourierInput = null;
         cachedPreOutput = null;
         cachedPreOutputInput = null;
     }

@@ -249,6 +249,39 @@ class FastConvolutionLayerTest {
     }
 
     @Test
+    void dftConvolutionsGiveTheSameGradientsAndTraining() {
+        // every layer of the test network through the DFT (by default only kernels of 5x5 and more)
+        assertTrue(FourierConvolution.available(), "tests run with --add-modules jdk.incubator.vector (lib/pom.xml)");
+        String before = FastConvolutionLayerImpl.fourierMode;
+        try {
+            FastConvolutionLayerImpl.fourierMode = "on";
+            sameOutputAndGradientsAsDl4jConvolutionLayer();
+            trainingMatchesDl4jLayerStepByStep();
+            inputGradientMatchesWhenAskedFor();
+        } finally {
+            FastConvolutionLayerImpl.fourierMode = before;
+        }
+    }
+
+    @Test
+    void dftConvolutionIsUsedForLargeKernelsOnly() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3)
+                .dataType(DataType.FLOAT).updater(new NoOp()).list()
+                .layer(new FastConvolutionLayer.Builder(10, 10).nOut(2).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new FastConvolutionLayer.Builder(3, 3).nOut(2).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.convolutionalFlat(SIDE, SIDE, 1)).build());
+        net.init();
+        DataSet d = data(DataType.FLOAT, 4);
+        net.setInput(d.getFeatures());
+        net.setLabels(d.getLabels());
+        net.computeGradientAndScore();
+        assertTrue(((FastConvolutionLayerImpl) net.getLayer(0)).usedFourier(), "10x10 layer should use the DFT");
+        assertTrue(!((FastConvolutionLayerImpl) net.getLayer(1)).usedFourier(), "3x3 layer should not");
+    }
+
+    @Test
     void foldedConvolutionsMatchDirectOnes() {
         // both fold tables (16-float and 8-float vectors), whatever this machine's CPU
         boolean before = PhaseFolding.wideVectors;
