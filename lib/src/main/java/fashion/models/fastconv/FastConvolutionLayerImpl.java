@@ -198,11 +198,11 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
 
     /**
      * Convolution through the DFT ({@link FourierConvolution}) during training: "auto" (default) for stride-1 layers
-     * with large kernels, "on" for every layer it can do, "off" never ({@code -Dfashion.fastconv.fourier}).
+     * where it saves enough arithmetic, "on" for every layer it can do, "off" never ({@code -Dfashion.fastconv.fourier}).
      */
     static volatile String fourierMode = System.getProperty("fashion.fastconv.fourier", "auto");
-    /** Kernel area from which "auto" uses the DFT. */
-    static final int FOURIER_MIN_KERNEL_AREA = 25;
+    /** Estimated arithmetic saving ({@link FourierConvolution#gain}) from which "auto" uses the DFT. */
+    static volatile double fourierMinGain = 1.5;
     private transient FourierConvolution fourier;
     /** The input whose spectrum {@link #fourier} holds from the last training forward pass, or null. */
     private transient INDArray fourierInput;
@@ -224,7 +224,9 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
                 || !FourierConvolution.supports((int) in.size(3), kw, (int) z.size(3), (int) args[5])) {
             return false;
         }
-        return fourierMode.equals("on") || kh * kw >= FOURIER_MIN_KERNEL_AREA;
+        return fourierMode.equals("on") || FourierConvolution.gain((int) in.size(1), (int) weights.size(0),
+                (int) in.size(2), (int) in.size(3), (int) z.size(2), (int) z.size(3), kh, kw, (int) args[4],
+                (int) args[5]) >= fourierMinGain;
     }
 
 

@@ -264,11 +264,12 @@ class FastConvolutionLayerTest {
     }
 
     @Test
-    void dftConvolutionIsUsedForLargeKernelsOnly() {
+    void dftConvolutionIsUsedWhereItSavesArithmetic() {
+        // 3x3 from one channel: the DFT would cost more; 10x10 between 5 channels: about 4 times less (FourierConvolution.gain)
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3)
                 .dataType(DataType.FLOAT).updater(new NoOp()).list()
-                .layer(new FastConvolutionLayer.Builder(10, 10).nOut(2).convolutionMode(ConvolutionMode.Same).build())
-                .layer(new FastConvolutionLayer.Builder(3, 3).nOut(2).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new FastConvolutionLayer.Builder(3, 3).nOut(5).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new FastConvolutionLayer.Builder(10, 10).nOut(5).convolutionMode(ConvolutionMode.Same).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3).activation(Activation.SOFTMAX)
                         .build())
                 .setInputType(InputType.convolutionalFlat(SIDE, SIDE, 1)).build());
@@ -277,8 +278,10 @@ class FastConvolutionLayerTest {
         net.setInput(d.getFeatures());
         net.setLabels(d.getLabels());
         net.computeGradientAndScore();
-        assertTrue(((FastConvolutionLayerImpl) net.getLayer(0)).usedFourier(), "10x10 layer should use the DFT");
-        assertTrue(!((FastConvolutionLayerImpl) net.getLayer(1)).usedFourier(), "3x3 layer should not");
+        assertTrue(!((FastConvolutionLayerImpl) net.getLayer(0)).usedFourier(), "3x3 layer should not use the DFT");
+        assertTrue(((FastConvolutionLayerImpl) net.getLayer(1)).usedFourier(), "10x10 layer should use the DFT");
+        assertTrue(FourierConvolution.gain(1, 5, SIDE, SIDE, SIDE, SIDE, 3, 3, 1, 1) < FastConvolutionLayerImpl.fourierMinGain);
+        assertTrue(FourierConvolution.gain(5, 5, SIDE, SIDE, SIDE, SIDE, 10, 10, 4, 4) > FastConvolutionLayerImpl.fourierMinGain);
     }
 
     @Test

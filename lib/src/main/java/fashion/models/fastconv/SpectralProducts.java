@@ -1,0 +1,146 @@
+package fashion.models.fastconv;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The per-frequency channel products of {@link FourierConvolution}, vectorized across the minibatch with the JDK's
+ * vector API (a minibatch half of 16 images is two 8-float vectors with AVX2; about 8 times faster than the same loops
+ * left to the JIT, which did not vectorize them). Only loaded when the module is present
+ * ({@link FourierConvolution#available()}).
+ *
+ * <p>Layouts (float arrays, real parts then imaginary parts): spectra of images {@code [t][f][channel][b]}, kernel and
+ * weight-gradient spectra {@code [t][f][c][o]}; {@code f} runs over {@code freqs} frequencies.
+ */
+final class SpectralProducts {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    private SpectralProducts() {
+    }
+
+    /** {@code y[t][f][o][b] = sum_c g[f][c][o] x[t][f][c][b]} (complex). */
+    static void multiply(float[] g, float[] x, float[] y, int freqs, int inC, int outC, int batch) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(batch);
+        int imX = freqs * inC * batch;
+        int imY = freqs * outC * batch;
+        int imG = freqs * inC * outC;
+        for (int f = 0; f < freqs; f++) {
+            for (int o = 0; o < outC; o++) {
+                int yo = (f * outC + o) * batch;
+                for (int b = 0; b < bound; b += lanes) {
+                    FloatVector re = FloatVector.zero(SPECIES);
+                    FloatVector im = FloatVector.zero(SPECIES);
+                    for (int c = 0; c < inC; c++) {
+                        int k = (f * inC + c) * outC + o;
+                        FloatVector gr = FloatVector.broadcast(SPECIES, g[k]);
+                        FloatVector gi = FloatVector.broadcast(SPECIES, g[imG + k]);
+                        int xo = (f * inC + c) * batch + b;
+                        FloatVector xr = FloatVector.fromArray(SPECIES, x, xo);
+                        FloatVector xi = FloatVector.fromArray(SPECIES, x, imX + xo);
+                        re = xr.fma(gr, re);
+                        re = xi.fma(gi.neg(), re);
+                        im = xi.fma(gr, im);
+                        im = xr.fma(gi, im);
+                    }
+                    re.intoArray(y, yo + b);
+                    im.intoArray(y, imY + yo + b);
+                }
+                for (int b = bound; b < batch; b++) {
+                    float re = 0;
+                    float im = 0;
+                    for (int c = 0; c < inC; c++) {
+                        int k = (f * inC + c) * outC + o;
+                        int xo = (f * inC + c) * batch + b;
+                        re += g[k] * x[xo] - g[imG + k] * x[imX + xo];
+                        im += g[k] * x[imX + xo] + g[imG + k] * x[xo];
+                    }
+                    y[yo + b] = re;
+                    y[imY + yo + b] = im;
+                }
+            }
+        }
+    }
+
+    /** {@code dx[t][f][c][b] = sum_o conj(g[f][c][o]) dy[t][f][o][b]}: the adjoint of {@link #multiply}. */
+    static void multiplyAdjoint(float[] g, float[] dy, float[] dx, int freqs, int inC, int outC, int batch) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(batch);
+        int imX = freqs * inC * batch;
+        int imY = freqs * outC * batch;
+        int imG = freqs * inC * outC;
+        for (int f = 0; f < freqs; f++) {
+            for (int c = 0; c < inC; c++) {
+                int xo = (f * inC + c) * batch;
+                int k0 = (f * inC + c) * outC;
+                for (int b = 0; b < bound; b += lanes) {
+                    FloatVector re = FloatVector.zero(SPECIES);
+                    FloatVector im = FloatVector.zero(SPECIES);
+                    for (int o = 0; o < outC; o++) {
+                        FloatVector gr = FloatVector.broadcast(SPECIES, g[k0 + o]);
+                        FloatVector gi = FloatVector.broadcast(SPECIES, g[imG + k0 + o]);
+                        int yo = (f * outC + o) * batch + b;
+                        FloatVector yr = FloatVector.fromArray(SPECIES, dy, yo);
+                        FloatVector yi = FloatVector.fromArray(SPECIES, dy, imY + yo);
+                        re = yr.fma(gr, re);
+                        re = yi.fma(gi, re);
+                        im = yi.fma(gr, im);
+                        im = yr.fma(gi.neg(), im);
+                    }
+                    re.intoArray(dx, xo + b);
+                    im.intoArray(dx, imX + xo + b);
+                }
+                for (int b = bound; b < batch; b++) {
+                    float re = 0;
+                    float im = 0;
+                    for (int o = 0; o < outC; o++) {
+                        int yo = (f * outC + o) * batch + b;
+                        re += g[k0 + o] * dy[yo] + g[imG + k0 + o] * dy[imY + yo];
+                        im += g[k0 + o] * dy[imY + yo] - g[imG + k0 + o] * dy[yo];
+                    }
+                    dx[xo + b] = re;
+                    dx[imX + xo + b] = im;
+                }
+            }
+        }
+    }
+
+    /** {@code s[t][f][c][o] = sum_b dy[t][f][o][b] conj(x[t][f][c][b])}: the spectrum of the weight gradient. */
+    static void correlate(float[] dy, float[] x, float[] s, int freqs, int inC, int outC, int batch) {
+        int lanes = SPECIES.length();
+        int bound = SPECIES.loopBound(batch);
+        int imX = freqs * inC * batch;
+        int imY = freqs * outC * batch;
+        int imS = freqs * inC * outC;
+        for (int f = 0; f < freqs; f++) {
+            for (int c = 0; c < inC; c++) {
+                int xo = (f * inC + c) * batch;
+                for (int o = 0; o < outC; o++) {
+                    int yo = (f * outC + o) * batch;
+                    FloatVector re = FloatVector.zero(SPECIES);
+                    FloatVector im = FloatVector.zero(SPECIES);
+                    for (int b = 0; b < bound; b += lanes) {
+                        FloatVector xr = FloatVector.fromArray(SPECIES, x, xo + b);
+                        FloatVector xi = FloatVector.fromArray(SPECIES, x, imX + xo + b);
+                        FloatVector yr = FloatVector.fromArray(SPECIES, dy, yo + b);
+                        FloatVector yi = FloatVector.fromArray(SPECIES, dy, imY + yo + b);
+                        re = yr.fma(xr, re);
+                        re = yi.fma(xi, re);
+                        im = yi.fma(xr, im);
+                        im = yr.neg().fma(xi, im);
+                    }
+                    float sr = re.reduceLanes(VectorOperators.ADD);
+                    float si = im.reduceLanes(VectorOperators.ADD);
+                    for (int b = bound; b < batch; b++) {
+                        sr += dy[yo + b] * x[xo + b] + dy[imY + yo + b] * x[imX + xo + b];
+                        si += dy[imY + yo + b] * x[xo + b] - dy[yo + b] * x[imX + xo + b];
+                    }
+                    int k = (f * inC + c) * outC + o;
+                    s[k] = sr;
+                    s[imS + k] = si;
+                }
+            }
+        }
+    }
+}
