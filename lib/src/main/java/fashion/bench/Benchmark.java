@@ -162,7 +162,8 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "seconds per epoch: median %.2f, min %.2f, max %.2f%n", median,
                 Arrays.stream(seconds).min().orElse(Double.NaN), Arrays.stream(seconds).max().orElse(Double.NaN));
         System.out.printf(Locale.ROOT,
-                "work: %.1f GFLOP per epoch (multiply-adds x2 of forward + backward), achieved %.1f GFLOP/s = %.0f%% of the "
+                "work: %.1f GFLOP per epoch (multiply-adds x2 of forward + backward, convolutions counted as direct ones; "
+                        + "those done through the DFT do less), achieved %.1f GFLOP/s = %.0f%% of the "
                         + "%.1f GFLOP/s GEMM ceiling (lower bound at the ceiling: %.1f s per epoch)%n",
                 flops / 1e9, flops / 1e9 / median, 100 * flops / 1e9 / median / ceiling, ceiling, flops / 1e9 / ceiling);
         double accuracy = Evaluation.of(model, data.test()).accuracy();

@@ -99,6 +99,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
 
         long[] args = iArgs(in);
         fourierInput = null;
+        long start = System.nanoTime();
         if (training && fourierEligible(in, weights, z, args)) {
             if (fourier == null) {
                 fourier = new FourierConvolution();
@@ -106,14 +107,15 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
             INDArray out = z;
             timed("forward fourier", () -> fourier.forward(in, weights, bias, out, (int) args[4], (int) args[5]));
             fourierInput = this.input;
-            return new Pair<>(z, null);
+        } else {
+            int[] fold = PhaseFolding.factors(weights, z, args);
+            if (fold != null) {
+                convolveFolded("forward", in, weights, bias, z, args, fold, ArrayType.FF_WORKING_MEM, workspaceMgr);
+            } else {
+                conv2d("forward", in, weights, bias, z, args);
+            }
         }
-        int[] fold = PhaseFolding.factors(weights, z, args);
-        if (fold != null) {
-            convolveFolded("forward", in, weights, bias, z, args, fold, ArrayType.FF_WORKING_MEM, workspaceMgr);
-            return new Pair<>(z, null);
-        }
-        conv2d("forward", in, weights, bias, z, args);
+        forwardNanos = System.nanoTime() - start;
         return new Pair<>(z, null);
     }
 
@@ -159,7 +161,9 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         INDArray weightGradView = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray biasGradView = bias == null ? null : gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
         INDArray epsNext;
-        if (fourier != null && fourierInput == this.input) {
+        long start = System.nanoTime();
+        boolean dft = fourier != null && fourierInput == this.input;
+        if (dft) {
             fourierInput = null;
             epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
             INDArray inputGrad = InputGradient.unused(getIndex()) ? null : epsNext;
@@ -168,20 +172,21 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
             if (inputGrad == null) {
                 epsNext.assign(0);
             }
-            return finishBackprop(bias, weightGradView, biasGradView, epsNext);
-        }
-        long[] geometry = decomposable(in, delta);
-        boolean decomposed = geometry != null && chooseDecomposed();
-        long start = System.nanoTime();
-        if (decomposed) {
-            epsNext = backpropDecomposed(in, weights, delta, weightGradView, biasGradView, geometry, workspaceMgr);
         } else {
-            epsNext = backpropNative(in, weights, bias, delta, weightGradView, biasGradView, workspaceMgr);
+            long[] geometry = decomposable(in, delta);
+            boolean decomposed = geometry != null && chooseDecomposed();
+            if (decomposed) {
+                epsNext = backpropDecomposed(in, weights, delta, weightGradView, biasGradView, geometry, workspaceMgr);
+            } else {
+                epsNext = backpropNative(in, weights, bias, delta, weightGradView, biasGradView, workspaceMgr);
+            }
+            if (geometry != null && choice == 0) {
+                record(decomposed, System.nanoTime() - start, in.size(0));
+            }
         }
-        if (geometry != null && choice == 0) {
-            record(decomposed, System.nanoTime() - start, in.size(0));
+        if (fourierChoice != null && fourierChoice.measuring()) {
+            fourierChoice.record(dft, forwardNanos + System.nanoTime() - start);
         }
-
         return finishBackprop(bias, weightGradView, biasGradView, epsNext);
     }
 
@@ -201,8 +206,13 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
      * where it saves enough arithmetic, "on" for every layer it can do, "off" never ({@code -Dfashion.fastconv.fourier}).
      */
     static volatile String fourierMode = System.getProperty("fashion.fastconv.fourier", "auto");
-    /** Estimated arithmetic saving ({@link FourierConvolution#gain}) from which "auto" uses the DFT. */
-    static volatile double fourierMinGain = 1.5;
+    /**
+     * Estimated arithmetic saving ({@link FourierConvolution#gain}) from which "auto" uses the DFT without measuring
+     * (the seed's 5-channel 10x10 layers: 3.0). The estimate leaves out the DFT's fixed costs and the native
+     * convolution's inefficiencies (its one-channel first layer, estimated at 0.8, measured 3.2 vs 4.6 ms through the
+     * DFT), so between {@link #fourierMaxGainNative} and this the layer times both.
+     */
+    static volatile double fourierMinGain = 2.0;
     private transient FourierConvolution fourier;
     /** The input whose spectrum {@link #fourier} holds from the last training forward pass, or null. */
     private transient INDArray fourierInput;
@@ -211,6 +221,26 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
     boolean usedFourier() {
         return fourier != null;
     }
+
+    /** The timed choice's decision (true: DFT), or null when there is none (clear estimate, or still measuring). */
+    Boolean fourierDecision() {
+        return fourierChoice == null ? null : fourierChoice.decision();
+    }
+
+    /** The timed choice's measurements (DFT first, native second), or null. */
+    String fourierTrials() {
+        return fourierChoice == null ? null : fourierChoice.toString();
+    }
+
+    /**
+     * Estimated saving below which "auto" keeps the native convolution without measuring; between this and
+     * {@link #fourierMinGain} the layer times both ({@link TimedChoice}).
+     */
+    static volatile double fourierMaxGainNative = 0.5;
+    /** Timed choice between the DFT and the native convolution, for layers with an unclear estimate; else null. */
+    private transient TimedChoice fourierChoice;
+    /** Duration of the last training forward convolution (for {@link #fourierChoice}). */
+    private transient long forwardNanos;
 
     private boolean fourierEligible(INDArray in, INDArray weights, INDArray z, long[] args) {
         if (fourierMode.equals("off") || !FourierConvolution.available() || dataType != DataType.FLOAT || in.dataType() != DataType.FLOAT
@@ -224,9 +254,19 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
                 || !FourierConvolution.supports((int) in.size(3), kw, (int) z.size(3), (int) args[5])) {
             return false;
         }
-        return fourierMode.equals("on") || FourierConvolution.gain((int) in.size(1), (int) weights.size(0),
-                (int) in.size(2), (int) in.size(3), (int) z.size(2), (int) z.size(3), kh, kw, (int) args[4],
-                (int) args[5]) >= fourierMinGain;
+        if (fourierMode.equals("on")) {
+            return true;
+        }
+        double gain = FourierConvolution.gain((int) in.size(1), (int) weights.size(0), (int) in.size(2),
+                (int) in.size(3), (int) z.size(2), (int) z.size(3), kh, kw, (int) args[4], (int) args[5],
+                getIndex() != 0); // a first layer's input gradient is not needed in fit
+        if (gain >= fourierMinGain || gain < fourierMaxGainNative) {
+            return gain >= fourierMinGain;
+        }
+        if (fourierChoice == null) {
+            fourierChoice = new TimedChoice(gain >= 1);
+        }
+        return fourierChoice.next();
     }
 
 

@@ -280,8 +280,8 @@ class FastConvolutionLayerTest {
         net.computeGradientAndScore();
         assertTrue(!((FastConvolutionLayerImpl) net.getLayer(0)).usedFourier(), "3x3 layer should not use the DFT");
         assertTrue(((FastConvolutionLayerImpl) net.getLayer(1)).usedFourier(), "10x10 layer should use the DFT");
-        assertTrue(FourierConvolution.gain(1, 5, SIDE, SIDE, SIDE, SIDE, 3, 3, 1, 1) < FastConvolutionLayerImpl.fourierMinGain);
-        assertTrue(FourierConvolution.gain(5, 5, SIDE, SIDE, SIDE, SIDE, 10, 10, 4, 4) > FastConvolutionLayerImpl.fourierMinGain);
+        assertTrue(FourierConvolution.gain(1, 5, SIDE, SIDE, SIDE, SIDE, 3, 3, 1, 1, false) < FastConvolutionLayerImpl.fourierMinGain);
+        assertTrue(FourierConvolution.gain(5, 5, SIDE, SIDE, SIDE, SIDE, 10, 10, 4, 4, true) > FastConvolutionLayerImpl.fourierMinGain);
     }
 
     @Test

@@ -1,0 +1,90 @@
+package fashion.models.fastconv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+class TimedChoiceTest {
+
+    private static void withSettings(int warmup, int trials, Runnable test) {
+        int w = TimedChoice.warmupSteps;
+        int t = TimedChoice.trialsPerOption;
+        TimedChoice.warmupSteps = warmup;
+        TimedChoice.trialsPerOption = trials;
+        try {
+            test.run();
+        } finally {
+            TimedChoice.warmupSteps = w;
+            TimedChoice.trialsPerOption = t;
+        }
+    }
+
+    /** Runs a choice through its warm-up and trials with the given step times of each option; returns the decision. */
+    private static Boolean decide(boolean guess, long firstNanos, long secondNanos) {
+        TimedChoice c = new TimedChoice(guess);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(guess, c.next(), "the estimate's choice during warm-up");
+            assertFalse(c.measuring());
+        }
+        for (int i = 0; i < 8; i++) {
+            boolean first = c.next();
+            assertEquals(i % 2 == 0, first, "alternates during the trials");
+            assertTrue(c.measuring());
+            assertNull(c.decision());
+            // one slow outlier each: the median ignores it
+            c.record(first, (first ? firstNanos : secondNanos) * (i < 2 ? 50 : 1));
+        }
+        assertNotNull(c.decision());
+        assertFalse(c.measuring());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(c.decision(), c.next(), "keeps its decision");
+        }
+        return c.decision();
+    }
+
+    @Test
+    void keepsTheFasterOptionAfterTheTrials() {
+        withSettings(3, 4, () -> {
+            assertEquals(Boolean.TRUE, decide(false, 1_000, 2_000));
+            assertEquals(Boolean.FALSE, decide(true, 3_000, 2_000));
+        });
+    }
+
+    @Test
+    void aLayerWithAnUnclearEstimateDecidesWhileTraining() {
+        // a first layer 1 -> 5, 10x10 on 12x12 images: estimated saving 1.25, between the two thresholds
+        assertTrue(FourierConvolution.gain(1, 5, 12, 12, 12, 12, 10, 10, 4, 4, false)
+                < FastConvolutionLayerImpl.fourierMinGain);
+        withSettings(2, 3, () -> {
+            MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5)
+                    .dataType(DataType.FLOAT).updater(new Adam(1e-3)).list()
+                    .layer(new FastConvolutionLayer.Builder(10, 10).nOut(5).convolutionMode(ConvolutionMode.Same).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(InputType.convolutionalFlat(12, 12, 1)).build());
+            net.init();
+            DataSet d = FastConvolutionLayerTest.data(DataType.FLOAT, 8);
+            FastConvolutionLayerImpl layer = (FastConvolutionLayerImpl) net.getLayer(0);
+            for (int i = 0; i < 2 + 2 * 3; i++) {
+                assertNull(layer.fourierDecision());
+                net.fit(d);
+            }
+            assertNotNull(layer.fourierDecision(), "decided after warm-up and 3 timed steps of each method");
+            assertTrue(layer.usedFourier(), "the DFT was one of the two tried");
+        });
+    }
+}
