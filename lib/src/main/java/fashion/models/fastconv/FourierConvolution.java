@@ -108,8 +108,9 @@ final class FourierConvolution {
      * output-gradient channels, inverse-transforms the {@code O} outputs (and the {@code C} input-gradient channels),
      * two dense DFT products each, and does two (three) channel products of {@code n1 nv C O} complex multiply-adds.
      * The seed's 5-channel 10x10 layers: 3.0 (measured: 2-3 times faster); its first layer (one channel, no input
-     * gradient): 0.8; its 5x5 layer on 14x14 maps: 1.5 (measured: slower through the DFT, A/B of the whole step 24.1
-     * vs 22.4 ms).
+     * gradient): 0.8 (measured 3.2 vs 4.6 ms per step: faster through the DFT, since oneDNN does poorly with one input
+     * channel, which the estimate does not know); its 5x5 layer on 14x14 maps: 1.5 (measured: within noise). Layers
+     * in between are therefore timed ({@link TimedChoice}).
      */
     static double gain(int c, int o, int h, int w, int oh, int ow, int kh, int kw, int padTop, int padLeft,
                        boolean inputGradient) {
