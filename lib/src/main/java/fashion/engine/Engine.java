@@ -46,9 +46,11 @@ public final class Engine {
             "-Xms512m -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3G -Dorg.bytedeco.javacpp.maxphysicalbytes=5G"
                     + " --add-modules jdk.incubator.vector";
 
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     /** Whether the JDK's vector API is there (the JVM was started with {@code --add-modules jdk.incubator.vector}). */
     public static boolean vectorApi() {
-        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        return VECTOR_API;
     }
 
     private static final int DEFAULT_ELEMENTWISE_THRESHOLD = 1 << 20;

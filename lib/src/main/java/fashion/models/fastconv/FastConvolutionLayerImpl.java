@@ -217,7 +217,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
     /** The input whose spectrum {@link #fourier} holds from the last training forward pass, or null. */
     private transient INDArray fourierInput;
 
-    /** Whether this layer has run a training step through the DFT (for tests and the benchmark's description). */
+    /** Whether this layer has run a training step through the DFT (for tests). */
     boolean usedFourier() {
         return fourier != null;
     }
@@ -225,11 +225,6 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
     /** The timed choice's decision (true: DFT), or null when there is none (clear estimate, or still measuring). */
     Boolean fourierDecision() {
         return fourierChoice == null ? null : fourierChoice.decision();
-    }
-
-    /** The timed choice's measurements (DFT first, native second), or null. */
-    String fourierTrials() {
-        return fourierChoice == null ? null : fourierChoice.toString();
     }
 
     /**

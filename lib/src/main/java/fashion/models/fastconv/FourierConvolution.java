@@ -37,11 +37,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class FourierConvolution {
 
-    private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
     /** Whether this JVM can run it: the vector API module must be resolved ({@code --add-modules jdk.incubator.vector}). */
     static boolean available() {
-        return VECTOR_MODULE;
+        return fashion.engine.Engine.vectorApi();
     }
 
     /** Geometry: batch, channels, sides, kernel, top/left padding. */
@@ -198,10 +196,15 @@ final class FourierConvolution {
         return r;
     }
 
-    private static INDArray detached(long length) {
+    /** An array made outside any workspace (kept from step to step by this object). */
+    private static INDArray detached(java.util.function.Supplier<INDArray> make) {
         try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return Nd4j.createUninitialized(DataType.FLOAT, length);
+            return make.get();
         }
+    }
+
+    private static INDArray detached(long length) {
+        return detached(() -> Nd4j.createUninitialized(DataType.FLOAT, length));
     }
 
     private static INDArray matrix(double[] values, int rows, int cols) {
@@ -209,9 +212,7 @@ final class FourierConvolution {
         for (int i = 0; i < f.length; i++) {
             f[i] = (float) values[i];
         }
-        try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return Nd4j.create(f, new long[] {rows, cols}, 'c');
-        }
+        return detached(() -> Nd4j.create(f, new long[] {rows, cols}, 'c'));
     }
 
     private double angle(long frequency, long position, int n) {
@@ -272,9 +273,7 @@ final class FourierConvolution {
     }
 
     private static INDArray detachedCopy(INDArray a) {
-        try (org.nd4j.linalg.api.memory.MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return a.dup('c');
-        }
+        return detached(() -> a.dup('c'));
     }
 
     /**
@@ -289,7 +288,7 @@ final class FourierConvolution {
         transform(w, outC, inC, kH, kW, rowFwdKernel, colFwdKernel, g);
         transform(x, batch, inC, inH, inW, rowFwdIn, colFwdIn, xSpec);
         xSpecValid = true;
-        SpectralProducts.multiply(g, xSpec, ySpec, freqs, inC, outC, batch);
+        SpectralProducts.multiply(g, xSpec, ySpec, freqs, inC, outC, batch, false);
         if (bias != null) {
             // a constant added to every pixel is (n1 n2) times that constant at frequency zero
             float[] bv = bias.dup('c').data().asFloat();
@@ -333,7 +332,7 @@ final class FourierConvolution {
             return;
         }
         float[] dx = xSpec; // the input spectrum is no longer needed
-        SpectralProducts.multiplyAdjoint(g, dy, dx, freqs, inC, outC, batch);
+        SpectralProducts.multiply(g, dy, dx, freqs, inC, outC, batch, true);
         inverse(dx, batch, inC, inH, inW, colInvIn, rowInvIn, inputGrad);
     }
 

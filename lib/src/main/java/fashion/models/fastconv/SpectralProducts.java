@@ -19,30 +19,41 @@ final class SpectralProducts {
     private SpectralProducts() {
     }
 
-    /** {@code y[t][f][o][b] = sum_c g[f][c][o] x[t][f][c][b]} (complex). */
-    static void multiply(float[] g, float[] x, float[] y, int freqs, int inC, int outC, int batch) {
+    /**
+     * The channel product at every frequency (complex): {@code y[t][f][o][b] = sum_c g[f][c][o] x[t][f][c][b]}, or,
+     * with {@code adjoint}, its adjoint {@code y[t][f][c][b] = sum_o conj(g[f][c][o]) x[t][f][o][b]} (the input
+     * gradient from the output gradient).
+     */
+    static void multiply(float[] g, float[] x, float[] y, int freqs, int inC, int outC, int batch, boolean adjoint) {
+        // summed over i (channels of x), for each j (channels of y); g's index is f*inC*outC + i*gi + j*gj
+        int xChannels = adjoint ? outC : inC;
+        int yChannels = adjoint ? inC : outC;
+        int gi = adjoint ? 1 : outC;
+        int gj = adjoint ? outC : 1;
+        float sign = adjoint ? -1f : 1f; // the conjugate's imaginary part
         int lanes = SPECIES.length();
         int bound = SPECIES.loopBound(batch);
-        int imX = freqs * inC * batch;
-        int imY = freqs * outC * batch;
+        int imX = freqs * xChannels * batch;
+        int imY = freqs * yChannels * batch;
         int imG = freqs * inC * outC;
         for (int f = 0; f < freqs; f++) {
-            for (int o = 0; o < outC; o++) {
-                int yo = (f * outC + o) * batch;
+            for (int j = 0; j < yChannels; j++) {
+                int yo = (f * yChannels + j) * batch;
+                int k0 = f * inC * outC + j * gj;
                 for (int b = 0; b < bound; b += lanes) {
                     FloatVector re = FloatVector.zero(SPECIES);
                     FloatVector im = FloatVector.zero(SPECIES);
-                    for (int c = 0; c < inC; c++) {
-                        int k = (f * inC + c) * outC + o;
+                    for (int i = 0; i < xChannels; i++) {
+                        int k = k0 + i * gi;
                         FloatVector gr = FloatVector.broadcast(SPECIES, g[k]);
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[imG + k]);
-                        int xo = (f * inC + c) * batch + b;
+                        FloatVector gm = FloatVector.broadcast(SPECIES, sign * g[imG + k]);
+                        int xo = (f * xChannels + i) * batch + b;
                         FloatVector xr = FloatVector.fromArray(SPECIES, x, xo);
                         FloatVector xi = FloatVector.fromArray(SPECIES, x, imX + xo);
                         re = xr.fma(gr, re);
-                        re = xi.fma(gi.neg(), re);
+                        re = xi.fma(gm.neg(), re);
                         im = xi.fma(gr, im);
-                        im = xr.fma(gi, im);
+                        im = xr.fma(gm, im);
                     }
                     re.intoArray(y, yo + b);
                     im.intoArray(y, imY + yo + b);
@@ -50,57 +61,15 @@ final class SpectralProducts {
                 for (int b = bound; b < batch; b++) {
                     float re = 0;
                     float im = 0;
-                    for (int c = 0; c < inC; c++) {
-                        int k = (f * inC + c) * outC + o;
-                        int xo = (f * inC + c) * batch + b;
-                        re += g[k] * x[xo] - g[imG + k] * x[imX + xo];
-                        im += g[k] * x[imX + xo] + g[imG + k] * x[xo];
+                    for (int i = 0; i < xChannels; i++) {
+                        int k = k0 + i * gi;
+                        float gm = sign * g[imG + k];
+                        int xo = (f * xChannels + i) * batch + b;
+                        re += g[k] * x[xo] - gm * x[imX + xo];
+                        im += g[k] * x[imX + xo] + gm * x[xo];
                     }
                     y[yo + b] = re;
                     y[imY + yo + b] = im;
-                }
-            }
-        }
-    }
-
-    /** {@code dx[t][f][c][b] = sum_o conj(g[f][c][o]) dy[t][f][o][b]}: the adjoint of {@link #multiply}. */
-    static void multiplyAdjoint(float[] g, float[] dy, float[] dx, int freqs, int inC, int outC, int batch) {
-        int lanes = SPECIES.length();
-        int bound = SPECIES.loopBound(batch);
-        int imX = freqs * inC * batch;
-        int imY = freqs * outC * batch;
-        int imG = freqs * inC * outC;
-        for (int f = 0; f < freqs; f++) {
-            for (int c = 0; c < inC; c++) {
-                int xo = (f * inC + c) * batch;
-                int k0 = (f * inC + c) * outC;
-                for (int b = 0; b < bound; b += lanes) {
-                    FloatVector re = FloatVector.zero(SPECIES);
-                    FloatVector im = FloatVector.zero(SPECIES);
-                    for (int o = 0; o < outC; o++) {
-                        FloatVector gr = FloatVector.broadcast(SPECIES, g[k0 + o]);
-                        FloatVector gi = FloatVector.broadcast(SPECIES, g[imG + k0 + o]);
-                        int yo = (f * outC + o) * batch + b;
-                        FloatVector yr = FloatVector.fromArray(SPECIES, dy, yo);
-                        FloatVector yi = FloatVector.fromArray(SPECIES, dy, imY + yo);
-                        re = yr.fma(gr, re);
-                        re = yi.fma(gi, re);
-                        im = yi.fma(gr, im);
-                        im = yr.fma(gi.neg(), im);
-                    }
-                    re.intoArray(dx, xo + b);
-                    im.intoArray(dx, imX + xo + b);
-                }
-                for (int b = bound; b < batch; b++) {
-                    float re = 0;
-                    float im = 0;
-                    for (int o = 0; o < outC; o++) {
-                        int yo = (f * outC + o) * batch + b;
-                        re += g[k0 + o] * dy[yo] + g[imG + k0 + o] * dy[imY + yo];
-                        im += g[k0 + o] * dy[imY + yo] - g[imG + k0 + o] * dy[yo];
-                    }
-                    dx[xo + b] = re;
-                    dx[imX + xo + b] = im;
                 }
             }
         }

@@ -19,7 +19,6 @@ final class TimedChoice {
     private long[][] nanos;
     private int[] counts;
     private Boolean decided;
-    private long[] medians;
 
     TimedChoice(boolean guess) {
         this.guess = guess;
@@ -56,8 +55,7 @@ final class TimedChoice {
             nanos[k][counts[k]++] = stepNanos;
         }
         if (counts[0] == nanos[0].length && counts[1] == nanos[1].length) {
-            medians = new long[] {median(nanos[0]), median(nanos[1])};
-            decided = medians[0] <= medians[1];
+            decided = median(nanos[0]) <= median(nanos[1]);
             nanos = null;
         }
     }
@@ -65,14 +63,6 @@ final class TimedChoice {
     /** The decision, or null while still guessing or measuring. */
     Boolean decision() {
         return decided;
-    }
-
-    /** For example "first 2.31 ms, second 1.87 ms (medians of 16 steps each)", or "undecided". */
-    @Override
-    public String toString() {
-        return medians == null ? "undecided" : String.format(java.util.Locale.ROOT,
-                "first %.2f ms, second %.2f ms (medians of %d steps each)", medians[0] / 1e6, medians[1] / 1e6,
-                trialsPerOption);
     }
 
     private static long median(long[] v) {
