@@ -1,0 +1,63 @@
+package fashion.kernel;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+
+import org.rapaio.jupyter.kernel.MainApp;
+import org.rapaio.jupyter.kernel.channels.Channels;
+import org.rapaio.jupyter.kernel.core.ConnectionProperties;
+import org.rapaio.jupyter.kernel.core.Transform;
+
+/**
+ * The kernelspec's main class: starts rapaio-jupyter-kernel 3.0.1 as its own {@code MainApp} would, without its
+ * start-up races.
+ *
+ * <pre>java -cp rapaio-jupyter-kernel-3.0.1.jar:fashion-kernel-launcher.jar:byte-buddy.jar \
+ *     fashion.kernel.KernelLauncher CONNECTION_FILE</pre>
+ *
+ * <p>What differs from {@code MainApp}: (1) {@code LoopThread} marks itself running before its thread starts
+ * ({@link LoopThreadPatch}); (2) the channels are connected by {@link OrderedConnect}: the message handlers and
+ * the kernel's channel registration are in place before any socket is bound, and a message that throws is
+ * logged instead of ending the channel's thread; (3) the control channel's thread is named "Control-N", not
+ * "Shell-N"; (4) {@code kernel_info_reply} carries {@code status: "ok"}; (5) java.util.logging keeps the
+ * configuration given to the JVM ({@code -Djava.util.logging.config.file}) instead of the kernel's bundled one.
+ * The kernel object is the kernel's own {@code MainApp.kernel}, which {@code display(...)} in cells reaches.
+ *
+ * <p>Exit status 2 with a message on standard error when the argument is missing or not a readable connection
+ * file, or the transport is not tcp (the kernel speaks tcp only).
+ */
+public final class KernelLauncher {
+
+    private static final Logger LOGGER = Logger.getLogger(KernelLauncher.class.getSimpleName());
+
+    private KernelLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // first: nothing may load the kernel's LoopThread before it is patched
+        LoopThreadPatch.install();
+        if (args.length != 1) {
+            fail("usage: KernelLauncher CONNECTION_FILE (the kernelspec passes {connection_file})");
+        }
+        Path connectionFile = Path.of(args[0]);
+        if (!Files.isRegularFile(connectionFile)) {
+            fail("the connection file " + connectionFile + " does not exist or is not a file");
+        }
+        ConnectionProperties connection = Transform.fromJson(Files.readString(connectionFile), ConnectionProperties.class);
+        if (!"tcp".equals(connection.transport())) {
+            fail("the connection file asks for transport '" + connection.transport()
+                    + "'; rapaio-jupyter-kernel speaks tcp only (start Jupyter with --transport=tcp, the default)");
+        }
+        var kernel = MainApp.kernel; // the kernel's JShell starts here, before any socket exists
+        Channels channels = new Channels(connection);
+        OrderedConnect.connect(channels, kernel, connection);
+        LOGGER.info("kernel ready: handlers registered, then channels bound (" + connectionFile + ")");
+        channels.joinUntilClose();
+    }
+
+    private static void fail(String message) {
+        System.err.println("[fashion kernel launcher] " + message);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,90 @@
+package fashion.kernel;
+
+import java.lang.reflect.Field;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.rapaio.jupyter.kernel.channels.Channels;
+import org.rapaio.jupyter.kernel.channels.MessageHandler;
+import org.rapaio.jupyter.kernel.core.ConnectionProperties;
+import org.rapaio.jupyter.kernel.core.RapaioKernel;
+import org.rapaio.jupyter.kernel.message.Message;
+import org.rapaio.jupyter.kernel.message.MessageType;
+import org.rapaio.jupyter.kernel.message.messages.IOPubStatus;
+
+/**
+ * Connects rapaio-jupyter-kernel 3.0.1's {@link Channels} in an order in which no message can arrive before its
+ * handler exists; it replaces {@code Channels.connect(kernel)}.
+ *
+ * <p>The kernel's {@code connect} binds every socket and starts the shell, control and heartbeat threads first,
+ * and only then creates the handler map; a request read in that window (a notebook server sends
+ * {@code kernel_info_request} as soon as it has started the process) makes {@code getHandler} throw a
+ * NullPointerException outside the loop's try/catch, and the shell thread dies while the heartbeat keeps
+ * answering: a live kernel that never runs a cell. Here, in this order:
+ * <ol>
+ *   <li>the handler map (the kernel's own handlers, and {@link KernelInfo} for {@code kernel_info_request}) is
+ *       put into the Channels object, and the kernel is given its channels;</li>
+ *   <li>iopub is bound and publishes {@code status: starting}; then stdin, control and shell;</li>
+ *   <li>the heartbeat last, since a client takes an answering heartbeat for a kernel that is up.</li>
+ * </ol>
+ * The channel objects and the handler map are private fields of {@code Channels}; they are reached by
+ * reflection, which the class path's unnamed module allows. Every field is checked by name and type first, so
+ * another kernel version fails at start with a message rather than misbehaving later.
+ */
+@SuppressWarnings({"rawtypes", "unchecked"})
+final class OrderedConnect {
+
+    private OrderedConnect() {
+    }
+
+    static void connect(Channels channels, RapaioKernel kernel, ConnectionProperties connection)
+            throws ReflectiveOperationException {
+        Map<MessageType<?>, MessageHandler> handlers = new HashMap<>();
+        handlers.put(MessageType.SHELL_EXECUTE_REQUEST, kernel::handleExecuteRequest);
+        handlers.put(MessageType.SHELL_INSPECT_REQUEST, kernel::handleInspectRequest);
+        handlers.put(MessageType.SHELL_COMPLETE_REQUEST, kernel::handleCompleteRequest);
+        handlers.put(MessageType.SHELL_HISTORY_REQUEST, kernel::handleHistoryRequest);
+        handlers.put(MessageType.SHELL_IS_COMPLETE_REQUEST, kernel::handleIsCompleteRequest);
+        handlers.put(MessageType.SHELL_KERNEL_INFO_REQUEST, message -> {
+            channels.busyThenIdle();
+            channels.reply((org.rapaio.jupyter.kernel.message.ContentType) new KernelInfo());
+        });
+        handlers.put(MessageType.CONTROL_SHUTDOWN_REQUEST, kernel::handleShutdownRequest);
+        handlers.put(MessageType.CONTROL_INTERRUPT_REQUEST, kernel::handleInterruptRequest);
+        handlers.put(MessageType.CUSTOM_COMM_OPEN, kernel::handleCommOpenCommand);
+        handlers.put(MessageType.CUSTOM_COMM_MSG, kernel::handleCommMsgCommand);
+        handlers.put(MessageType.CUSTOM_COMM_CLOSE, kernel::handleCommCloseCommand);
+        handlers.put(MessageType.SHELL_COMM_INFO_REQUEST, kernel::handleCommInfoRequest);
+        field(channels, "handlers", Map.class).set(channels, handlers);
+        kernel.registerChannels(channels);
+
+        var iopub = channel(channels, "iopub");
+        iopub.bind(connection);
+        iopub.sendMessage(new Message<>(MessageType.IOPUB_STATUS, IOPubStatus.STARTING));
+        channel(channels, "stdin").bind(connection);
+        var control = channel(channels, "control");
+        control.bind(connection);
+        // the kernel names the control channel's thread "Shell-N", like the shell's: name it for what it serves
+        Thread controlThread = (Thread) field(control, "loopThread", Thread.class).get(control);
+        controlThread.setName(controlThread.getName().replace("Shell-", "Control-"));
+        channel(channels, "shell").bind(connection);
+        channel(channels, "heartbeat").bind(connection);
+        field(channels, "isConnected", boolean.class).setBoolean(channels, true);
+    }
+
+    private static org.rapaio.jupyter.kernel.channels.AbstractChannel channel(Channels channels, String name)
+            throws ReflectiveOperationException {
+        return (org.rapaio.jupyter.kernel.channels.AbstractChannel)
+                field(channels, name, org.rapaio.jupyter.kernel.channels.AbstractChannel.class).get(channels);
+    }
+
+    private static Field field(Object owner, String name, Class<?> type) throws NoSuchFieldException {
+        Field f = owner.getClass().getDeclaredField(name);
+        if (!type.isAssignableFrom(f.getType()) && !(type.isPrimitive() && f.getType() == type)) {
+            throw new IllegalStateException(owner.getClass().getName() + "." + name + " is a " + f.getType().getName()
+                    + ", not a " + type.getName() + ": this launcher is written for rapaio-jupyter-kernel 3.0.1");
+        }
+        f.setAccessible(true);
+        return f;
+    }
+}
