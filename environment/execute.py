@@ -18,23 +18,14 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-import kernel_startup
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
 
 
-class PatientClient(NotebookClient):
-    """Waits, before the first kernel_info_request, until the kernel's channels are all up (kernel_startup)."""
-    log_path = None
-    log_offset = 0
-    settle_seconds = 1
-
-    async def async_start_new_kernel_client(self):
-        await asyncio.get_running_loop().run_in_executor(
-            None, kernel_startup.wait_until_bound, self.log_path, self.log_offset, 30)
-        await asyncio.sleep(self.settle_seconds)
-        return await super().async_start_new_kernel_client()
+# The kernel starts through the project's launcher (kernel-launcher/, issue 14), which registers its handlers before
+# any socket is bound: a start that never answers is a bug, not a race to wait out. One more start is allowed, and
+# said loudly, so that a full run is not lost to it.
+START_ATTEMPTS = 2
 
 
 def report_path(notebook):
@@ -92,22 +83,19 @@ def execute(notebook):
     os.makedirs(os.path.dirname(log_path), exist_ok=True)
     try:
         with open(log_path, "w") as log:
-            for attempt in range(1, kernel_startup.ATTEMPTS + 1):
-                client = PatientClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=40,
-                                       resources={"metadata": {"path": os.path.dirname(path)}})
+            for attempt in range(1, START_ATTEMPTS + 1):
+                client = NotebookClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=45,
+                                        resources={"metadata": {"path": os.path.dirname(path)}})
                 log.flush()
-                client.log_path, client.log_offset = log_path, os.path.getsize(log_path)
-                client.settle_seconds = kernel_startup.settle_seconds(attempt)
                 try:
                     client.execute(stdout=log, stderr=log)
                     break
                 except RuntimeError as e:
-                    # rapaio-jupyter-kernel 3.0.1 can lose its shell thread when a kernel_info_request
-                    # arrives before its handlers are registered: the kernel never answers. Start anew.
-                    if "didn't respond" not in str(e) or attempt == kernel_startup.ATTEMPTS:
+                    if "didn't respond" not in str(e) or attempt == START_ATTEMPTS:
                         raise
-                    print(f"[run] the kernel did not answer at start-up; starting it again ({attempt})",
-                          file=sys.stderr)
+                    print(f"[run] WARNING: THE KERNEL DID NOT ANSWER WITHIN 45 S OF STARTING ({os.path.relpath(path, ROOT)}); "
+                          f"starting it once more. This should not happen (issue 14): please report it with the "
+                          f"kernel log {os.path.relpath(log_path, ROOT)}", file=sys.stderr)
                     for cell in nb.cells:
                         if cell.cell_type == "code":
                             cell.outputs = []

@@ -18,9 +18,9 @@ import org.rapaio.jupyter.kernel.core.Transform;
  *
  * <p>What differs from {@code MainApp}: (1) {@code LoopThread} marks itself running before its thread starts
  * ({@link LoopThreadPatch}); (2) the channels are connected by {@link OrderedConnect}: the message handlers and
- * the kernel's channel registration are in place before any socket is bound, and a message that throws is
- * logged instead of ending the channel's thread; (3) the control channel's thread is named "Control-N", not
- * "Shell-N"; (4) {@code kernel_info_reply} carries {@code status: "ok"}; (5) java.util.logging keeps the
+ * the kernel's channel registration are in place before any socket is bound; (3) the control channel's thread is named "Control-N", not
+ * "Shell-N"; (4) {@code kernel_info_reply} carries {@code status: "ok"}, history requests are answered, and
+ * inspection finds the word before the cursor ({@link OrderedConnect}); (5) java.util.logging keeps the
  * configuration given to the JVM ({@code -Djava.util.logging.config.file}) instead of the kernel's bundled one.
  * The kernel object is the kernel's own {@code MainApp.kernel}, which {@code display(...)} in cells reaches.
  *

@@ -11,6 +11,7 @@ import org.rapaio.jupyter.kernel.core.RapaioKernel;
 import org.rapaio.jupyter.kernel.message.Message;
 import org.rapaio.jupyter.kernel.message.MessageType;
 import org.rapaio.jupyter.kernel.message.messages.IOPubStatus;
+import org.rapaio.jupyter.kernel.message.messages.ShellInspectRequest;
 
 /**
  * Connects rapaio-jupyter-kernel 3.0.1's {@link Channels} in an order in which no message can arrive before its
@@ -22,8 +23,10 @@ import org.rapaio.jupyter.kernel.message.messages.IOPubStatus;
  * NullPointerException outside the loop's try/catch, and the shell thread dies while the heartbeat keeps
  * answering: a live kernel that never runs a cell. Here, in this order:
  * <ol>
- *   <li>the handler map (the kernel's own handlers, and {@link KernelInfo} for {@code kernel_info_request}) is
- *       put into the Channels object, and the kernel is given its channels;</li>
+ *   <li>the handler map is put into the Channels object, and the kernel is given its channels. The handlers
+ *       are the kernel's own, except: {@code kernel_info_reply} carries {@code status} ({@link Replies}), a
+ *       history request gets an (empty) reply instead of none, and an inspect request's cursor is read as
+ *       Jupyter means it ({@link #atCharacterBeforeCursor});</li>
  *   <li>iopub is bound and publishes {@code status: starting}; then stdin, control and shell;</li>
  *   <li>the heartbeat last, since a client takes an answering heartbeat for a kernel that is up.</li>
  * </ol>
@@ -41,13 +44,17 @@ final class OrderedConnect {
             throws ReflectiveOperationException {
         Map<MessageType<?>, MessageHandler> handlers = new HashMap<>();
         handlers.put(MessageType.SHELL_EXECUTE_REQUEST, kernel::handleExecuteRequest);
-        handlers.put(MessageType.SHELL_INSPECT_REQUEST, kernel::handleInspectRequest);
+        handlers.put(MessageType.SHELL_INSPECT_REQUEST,
+                message -> kernel.handleInspectRequest(atCharacterBeforeCursor((Message<ShellInspectRequest>) message)));
         handlers.put(MessageType.SHELL_COMPLETE_REQUEST, kernel::handleCompleteRequest);
-        handlers.put(MessageType.SHELL_HISTORY_REQUEST, kernel::handleHistoryRequest);
+        handlers.put(MessageType.SHELL_HISTORY_REQUEST, message -> {
+            channels.busyThenIdle();
+            channels.reply(Replies.emptyHistory());
+        });
         handlers.put(MessageType.SHELL_IS_COMPLETE_REQUEST, kernel::handleIsCompleteRequest);
         handlers.put(MessageType.SHELL_KERNEL_INFO_REQUEST, message -> {
             channels.busyThenIdle();
-            channels.reply((org.rapaio.jupyter.kernel.message.ContentType) new KernelInfo());
+            channels.reply(Replies.kernelInfo());
         });
         handlers.put(MessageType.CONTROL_SHUTDOWN_REQUEST, kernel::handleShutdownRequest);
         handlers.put(MessageType.CONTROL_INTERRUPT_REQUEST, kernel::handleInterruptRequest);
@@ -70,6 +77,21 @@ final class OrderedConnect {
         channel(channels, "shell").bind(connection);
         channel(channels, "heartbeat").bind(connection);
         field(channels, "isConnected", boolean.class).setBoolean(channels, true);
+    }
+
+    /**
+     * The inspect request with its cursor moved onto the character before it. Jupyter's {@code cursor_pos} is a
+     * position between characters (after the word just typed, when Shift-Tab is pressed at its end); the kernel
+     * reads it as the index of the character under the cursor, so at the end of the code it asked JShell about a
+     * position past the end and found nothing ("String" + Shift-Tab: found false).
+     */
+    private static Message<ShellInspectRequest> atCharacterBeforeCursor(Message<ShellInspectRequest> m) {
+        ShellInspectRequest r = m.content();
+        if (r.cursorPos() <= 0) {
+            return m;
+        }
+        var moved = new ShellInspectRequest(r.code(), r.cursorPos() - 1, r.detailLevel());
+        return new Message<>(m.identities(), m.header(), m.parentHeader(), m.metadata(), moved, m.buffers());
     }
 
     private static org.rapaio.jupyter.kernel.channels.AbstractChannel channel(Channels channels, String name)

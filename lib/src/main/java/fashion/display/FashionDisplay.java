@@ -24,7 +24,7 @@ import tech.tablesaw.api.Table;
  * Rich output of the library's own types in the Jupyter kernel (registered through
  * {@code META-INF/services/org.rapaio.jupyter.kernel.display.spi.DisplayProvider}): a cell that ends with a
  * history shows its curves, a confusion matrix its heatmap and table, a model its summary, a table as HTML.
- * Every output also carries a {@code text/plain} version.
+ * Every output also carries a {@code text/plain} version, also the values the kernel renders itself ({@link PlainText}).
  */
 public final class FashionDisplay implements DisplayProvider {
 
@@ -41,12 +41,14 @@ public final class FashionDisplay implements DisplayProvider {
                 renderer(FashionMnist.class, d -> "<pre>" + TableHtml.escape(d.toString()) + "</pre>", FashionMnist::toString),
                 renderer(StudyResults.class, r -> TableHtml.html(r.table()) + "<p>" + TableHtml.escape(r.conclusion()) + "</p>",
                         StudyResults::toString),
-                renderer(Run.class, r -> history(r.history()), Run::toString));
+                renderer(Run.class, r -> history(r.history()), Run::toString),
+                PlainText.RENDERER);
     }
 
+    /** Values no renderer claims (numbers, strings, other objects) get text/plain beside the kernel's HTML. */
     @Override
     public List<DisplayTransformer> getDisplayTransformers() {
-        return List.of();
+        return List.of(PlainText.TRANSFORMER);
     }
 
     /** The HTML a history renders to: its curves and a one-line summary. */
