@@ -2,6 +2,7 @@ package fashion.kernel;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.rapaio.jupyter.kernel.GeneralProperties;
 import org.rapaio.jupyter.kernel.core.LanguageInfo;
@@ -45,11 +46,30 @@ final class Replies {
         c.put("protocol_version", Header.PROTOCOL_VERSION);
         c.put("implementation", properties.getKernelName());
         c.put("implementation_version", properties.getKernelVersion());
-        c.put("language_info", language);
-        c.put("banner", language.name() + " " + language.version());
+        c.put("language_info", languageInfo(language));
+        c.put("banner", "Java " + Runtime.version() + ", rapaio-jupyter-kernel " + properties.getKernelVersion());
         c.put("help_links", List.of(new LanguageInfo.Help("rapaio-jupyter-kernel homepage",
                 "https://github.com/padreati/rapaio-jupyter-kernel")));
         return c;
+    }
+
+    /**
+     * The kernel's language_info with the language's version ({@code "17"}: the Java SE feature release) instead
+     * of the runtime's build ({@code "17.0.21.1+2-Debian-1deb12u1"}). Notebooks store language_info, and the
+     * classic notebook marks a notebook changed when the kernel reports other values than the file holds: with the
+     * build string, every JDK update (or another machine's JDK) would dirty every committed notebook on opening.
+     * The build stays in the banner.
+     */
+    static Map<String, Object> languageInfo(LanguageInfo language) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("name", language.name());
+        info.put("version", String.valueOf(Runtime.version().feature()));
+        info.put("mimetype", language.mimetype());
+        info.put("file_extension", language.fileExtension());
+        info.put("pygments_lexer", language.pygmentsLexer());
+        info.put("codemirror_mode", language.codemirrorMode());
+        info.put("nbconvert_exporter", language.nbconvertExporter());
+        return info;
     }
 
     /**

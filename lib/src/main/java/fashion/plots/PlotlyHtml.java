@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Array;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,8 +34,15 @@ import tech.tablesaw.plotly.components.Figure;
  * {@link #resetEmbedding()} makes the next output embed it again (e.g. after clearing that output).</li>
  * <li>Each figure's script queues its drawing function in {@code window.fashionPlotlyQueue} and draws
  * as soon as {@code window.Plotly} exists: at once, when the embedding output runs, or by polling (for
- * front ends that render outputs out of order, such as JupyterLab's windowed notebook). After 5 s
- * without plotly.js it shows a hint in the figure's place.</li>
+ * front ends that render outputs out of order, such as JupyterLab's windowed notebook).</li>
+ * <li>When the page has no plotly.js (the page was reloaded and the embedding output is gone or was never
+ * saved, or a new cell draws after a reload), the figure loads it once per page from the notebook server:
+ * {@code environment/setup} installs the same bundle as {@code <data dir>/nbextensions/}{@value #SERVED_DIR}
+ * {@code /plotly-<hash>.min.js} ({@link #servedFileName()}, named by its content so that a browser never keeps
+ * an older copy), which the server serves at {@code <base url>nbextensions/...}, offline. The page's base URL
+ * comes from the classic notebook's {@code data-base-url} or JupyterLab's {@code jupyter-config-data}. With
+ * require.js on the page the bundle is loaded as an AMD module, otherwise by a script element.
+ * After 5 s without plotly.js the figure shows a hint in its place.</li>
  * <li>{@code environment/export} removes the embedded copies from the outputs and puts plotly.js once
  * in the page's head.</li>
  * </ul>
@@ -64,6 +74,9 @@ public final class PlotlyHtml {
 
     /** Class-path resource holding the plotly.js bundle. */
     public static final String PLOTLY_RESOURCE = "/fashion/plots/plotly.min.js";
+
+    /** Folder under the notebook server's {@code nbextensions/} from which figures load plotly.js after a reload. */
+    public static final String SERVED_DIR = "fashion-plotly";
 
     private static final AtomicBoolean EMBEDDED = new AtomicBoolean(false);
     private static final AtomicLong COUNTER = new AtomicLong();
@@ -127,15 +140,18 @@ public final class PlotlyHtml {
                 + FLUSH_JS
                 + "var q = (window.fashionPlotlyQueue = window.fashionPlotlyQueue || []);\n"
                 + "q.push(draw);\n"
+                + loaderJs()
                 + "if (!window.fashionPlotlyFlush()) {\n"
+                + "  window.fashionPlotlyLoad();\n"
                 + "  var n = 0;\n"
                 + "  var timer = setInterval(function () {\n"
                 + "    if (window.fashionPlotlyFlush()) { clearInterval(timer); return; }\n"
                 + "    var div = document.getElementById(divId);\n"
                 + "    if (++n === 50 && div && !div.hasChildNodes()) {\n"
-                + "      div.textContent = 'Waiting for plotly.js: it is embedded in the first figure output"
-                + " of the kernel session. Re-run that cell, or call fashion.plots.PlotlyHtml.resetEmbedding()"
-                + " and re-run this one (and trust the notebook).';\n"
+                + "      div.textContent = 'Waiting for plotly.js: neither this page nor the notebook server has it."
+                + " Run environment/setup (it installs plotly.js for the notebook server), restart the server,"
+                + " and trust the notebook; or call fashion.plots.PlotlyHtml.resetEmbedding() and re-run this cell"
+                + " to embed it in the output.';\n"
                 + "    }\n"
                 + "  }, 100);\n"
                 + "}\n"
@@ -156,6 +172,61 @@ public final class PlotlyHtml {
             + "    return true;\n"
             + "  };\n"
             + "}\n";
+
+    /**
+     * Defines window.fashionPlotlyLoad(): once per page, loads the served plotly.js (see the class comment) and
+     * draws the queued figures; does nothing outside a notebook server's page (an exported file).
+     */
+    private static String loaderJs() {
+        return "if (!window.fashionPlotlyLoad) {\n"
+                + "  window.fashionPlotlyLoad = function () {\n"
+                + "    if (window.fashionPlotlyLoading || (window.Plotly && window.Plotly.newPlot)) { return; }\n"
+                + "    var base = document.body ? document.body.getAttribute('data-base-url') : null;\n"
+                + "    var config = document.getElementById('jupyter-config-data');\n"
+                + "    if (base === null && config) { try { base = JSON.parse(config.textContent).baseUrl; } catch (e) { } }\n"
+                + "    if (typeof base !== 'string') { return; }\n"
+                + "    window.fashionPlotlyLoading = true;\n"
+                + "    var url = base.replace(/\\/?$/, '/') + 'nbextensions/" + SERVED_DIR + "/" + servedFileName() + "';\n"
+                + "    var loaded = function (P) {\n"
+                + "      if (P && P.newPlot && !(window.Plotly && window.Plotly.newPlot)) { window.Plotly = P; }\n"
+                + "      window.fashionPlotlyFlush();\n"
+                + "    };\n"
+                + "    var failed = function (e) {\n"
+                + "      window.fashionPlotlyLoading = false;\n"
+                + "      if (window.console) { console.error('fashion plots: could not load ' + url, e); }\n"
+                + "    };\n"
+                + "    if (typeof window.requirejs === 'function' && window.define && window.define.amd) {\n"
+                + "      window.requirejs([url], loaded, failed);\n"
+                + "    } else {\n"
+                + "      var s = document.createElement('script');\n"
+                + "      s.src = url;\n"
+                + "      s.onload = function () { loaded(window.Plotly); };\n"
+                + "      s.onerror = failed;\n"
+                + "      document.head.appendChild(s);\n"
+                + "    }\n"
+                + "  };\n"
+                + "}\n";
+    }
+
+    /**
+     * The name under which {@code environment/setup} installs the bundled plotly.js for the notebook server:
+     * {@code plotly-<first 16 hex digits of its SHA-256>.min.js}.
+     */
+    public static String servedFileName() {
+        String name = servedName;
+        if (name == null) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(plotlyJs().getBytes(StandardCharsets.UTF_8));
+                name = "plotly-" + HexFormat.of().formatHex(digest, 0, 8) + ".min.js";
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JDK has no SHA-256", e);
+            }
+            servedName = name;
+        }
+        return name;
+    }
+
+    private static volatile String servedName;
 
     /**
      * A {@code <script>} that defines {@code window.Plotly} from the bundled plotly.js (unless the page

@@ -48,6 +48,21 @@ class PlotlyHtmlTest {
     }
 
     @Test
+    void figureLoadsTheServedPlotlyWhenThePageHasNone() throws Exception {
+        String name = PlotlyHtml.servedFileName();
+        assertTrue(name.matches("plotly-[0-9a-f]{16}\\.min\\.js"), name);
+        byte[] resource;
+        try (var in = PlotlyHtml.class.getResourceAsStream(PlotlyHtml.PLOTLY_RESOURCE)) {
+            resource = in.readAllBytes();
+        }
+        String hex = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(resource));
+        assertEquals("plotly-" + hex.substring(0, 16) + ".min.js", name, "the name environment/setup gives the file (sha256sum)");
+        String html = PlotlyHtml.figureHtml(figure("t"), null);
+        assertTrue(html.contains("'nbextensions/" + PlotlyHtml.SERVED_DIR + "/" + name + "'"));
+        assertTrue(html.contains("window.fashionPlotlyLoad();"));
+    }
+
+    @Test
     void jsonWritesJavaValuesAsSafeLiterals() {
         assertEquals("[[1,2],[3,4]]", PlotlyHtml.json(new int[][] {{1, 2}, {3, 4}}));
         assertEquals("[0.5,null,2]", PlotlyHtml.json(new double[] {0.5, Double.NaN, 2.0}));
