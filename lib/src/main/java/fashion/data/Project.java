@@ -31,6 +31,31 @@ public final class Project {
         return root == null ? null : root.resolve("data");
     }
 
+    /**
+     * How to name {@code path} in printed messages and reports: relative to the project root when it lies inside the
+     * project ({@code results/part1/x.json}), with {@code ~} for the user's home folder otherwise, so that exported
+     * reports never carry a user's local folders. Null gives "(none)".
+     */
+    public static String display(Path path) {
+        if (path == null) {
+            return "(none)";
+        }
+        Path p = path.toAbsolutePath().normalize();
+        Path root = root();
+        if (root != null && p.startsWith(root)) {
+            Path rel = root.relativize(p);
+            return rel.toString().isEmpty() ? "." : rel.toString();
+        }
+        String home = System.getProperty("user.home");
+        if (home != null && !home.isBlank() && !home.equals("/")) {
+            Path h = Path.of(home).toAbsolutePath().normalize();
+            if (p.startsWith(h)) {
+                return "~/" + h.relativize(p);
+            }
+        }
+        return p.toString();
+    }
+
     /** A folder under the project for generated files ({@code results/}, ...), or under the working directory. */
     public static Path folder(String name) {
         Path root = root();

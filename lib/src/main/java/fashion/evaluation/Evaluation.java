@@ -49,7 +49,7 @@ public final class Evaluation {
 
     /** Runs the model on every image of {@code split} in inference mode. */
     public static Evaluation of(Model model, Split split) {
-        return of(model, split, split.size());
+        return of(model, split, Integer.MAX_VALUE);
     }
 
     /** Runs the model on the first {@code limit} images of {@code split}. */
@@ -63,15 +63,17 @@ public final class Evaluation {
      * mirrored images ({@code TrainingOptions.flipHorizontally}) usually gets a few more images right this way.
      */
     public static Evaluation withMirroring(Model model, Split split) {
-        return of(model, split, split.size(), true);
+        return of(model, split, Integer.MAX_VALUE, true);
     }
 
     /** {@link #withMirroring} if {@code mirrored}, else {@link #of(Model, Split)}. */
     public static Evaluation of(Model model, Split split, boolean mirrored) {
-        return of(model, split, split.size(), mirrored);
+        return of(model, split, Integer.MAX_VALUE, mirrored);
     }
 
     private static Evaluation of(Model model, Split split, int limit, boolean mirrored) {
+        fashion.engine.Arguments.required(model, "Evaluation.of", "the model", "Pass a model built with Models... and trained.");
+        fashion.engine.Arguments.required(split, "Evaluation.of", "the split", "Pass data.test(), data.validation() or data.train().");
         // inference batches of BATCH images: large products and convolutions, worth all cores
         Evaluation[] result = new Evaluation[1];
         Engine.parallel(() -> result[0] = compute(model, split, limit, mirrored));

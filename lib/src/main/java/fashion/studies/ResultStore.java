@@ -343,6 +343,6 @@ public final class ResultStore {
 
     @Override
     public String toString() {
-        return "results in " + folder;
+        return "results in " + Project.display(folder);
     }
 }

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import fashion.data.FashionMnist;
+import fashion.data.Project;
+import fashion.engine.Arguments;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
 import fashion.training.History;
@@ -28,19 +30,31 @@ public final class Runs {
     /** Saves a run trained in the notebook (training evaluation optional: pass null). */
     public static Run save(String name, Model model, FashionMnist data, TrainingOptions options, History history,
             Evaluation training, Evaluation test) {
+        String m = "Runs.save";
+        Arguments.required(name, m, "the name", "Pass the run's name, such as \"part1-fully-connected\".");
+        Arguments.required(model, m, "the model", "Pass the trained model.");
+        Arguments.required(data, m, "the data", "Pass the data the model was trained on (FashionMnist.load()).");
+        Arguments.required(options, m, "the training options", "Pass the TrainingOptions used for training.");
+        Arguments.required(history, m, "the history", "Pass what Training.fit returned (or Training.lastHistory()).");
+        Arguments.required(test, m, "the test evaluation", "Pass Evaluation.of(model, data.test()).");
         Map<String, Object> configuration = Runner.configuration(name, model.name(), model, data.train(), data, options);
         Run run = store.save(Runner.of(name, model.name(), Map.of(), configuration, history, test, training));
-        System.out.println("saved " + run.study() + " to " + run.file());
+        System.out.println("saved " + run.study() + " to " + Project.display(run.file()));
         return run;
     }
 
     /** The saved run of this model and options, else trains, evaluates and saves it now. */
     public static Run loadOrTrain(String name, Supplier<Model> model, FashionMnist data, TrainingOptions options) {
+        String m = "Runs.loadOrTrain";
+        Arguments.required(name, m, "the name", "Pass the run's name, such as \"part1-fully-connected\".");
+        Arguments.required(model, m, "the model factory", "Pass a factory such as Models::seedDense.");
+        Arguments.required(data, m, "the data", "Pass FashionMnist.load().");
+        Arguments.required(options, m, "the training options", "Pass TrainingOptions.epochs(n).");
         Run run = Runner.trainOrLoad(store, name, new Setting(Map.of()), model.get(), data.train(), data, options, false, true);
         if (run == null) {
             throw new StudyException("training of " + name + " was interrupted: nothing was saved.");
         }
-        System.out.println((run.loaded() ? "loaded " : "trained and saved ") + name + " (" + run.file() + ")");
+        System.out.println((run.loaded() ? "loaded " : "trained and saved ") + name + " (" + Project.display(run.file()) + ")");
         return run;
     }
 

@@ -165,6 +165,7 @@ public final class Study {
 
     /** Runs every setting (or reads it from {@code results/}) and returns the comparison. */
     public StudyResults run(FashionMnist data) {
+        fashion.engine.Arguments.required(data, "Study.run", "the data", "Pass FashionMnist.load().");
         if (model == null) {
             throw new StudyException("study '" + name + "' has no model: add .model(setting -> Models....build()).");
         }

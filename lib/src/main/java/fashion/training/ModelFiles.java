@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import fashion.engine.Arguments;
 import fashion.models.Model;
 
 /**
@@ -39,7 +40,7 @@ public final class ModelFiles {
         private final Path file;
 
         ModelFileException(Path file, String problem, String fix, Throwable cause) {
-            super(file + ": " + problem + " How to fix: " + fix, cause);
+            super(fashion.data.Project.display(file) + ": " + problem + " How to fix: " + fix, cause);
             this.file = file;
         }
 
@@ -50,6 +51,8 @@ public final class ModelFiles {
 
     /** Writes the network (with its updater state) to {@code file} atomically; creates missing folders. */
     public static Path save(Model model, Path file) {
+        Arguments.required(model, "ModelFiles.save", "the model", "Pass the model to save.");
+        Arguments.required(file, "ModelFiles.save", "the file", "Pass Path.of(\"models/name.zip\").");
         Path target = file.toAbsolutePath().normalize();
         Path tmp = null;
         try {
@@ -80,6 +83,7 @@ public final class ModelFiles {
 
     /** Reads a saved network (with its updater state), after checking the file is complete and intact. */
     public static MultiLayerNetwork load(Path file) {
+        Arguments.required(file, "ModelFiles.load", "the file", "Pass Path.of(\"models/name.zip\").");
         Path source = file.toAbsolutePath().normalize();
         if (!Files.isRegularFile(source)) {
             throw new ModelFileException(source, "no saved model here.", "save one with ModelFiles.save(model, path), "
@@ -96,6 +100,7 @@ public final class ModelFiles {
 
     /** Loads {@code file} into {@code model}, whose architecture must match: its weights and updater state are replaced. */
     public static Model restore(Model model, Path file) {
+        Arguments.required(model, "ModelFiles.restore", "the model", "Build the model first, e.g. Models.seedDense().");
         MultiLayerNetwork saved = load(file);
         MultiLayerNetwork net = model.network();
         if (!sameArchitecture(saved, net)) {

@@ -10,6 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import fashion.data.FashionMnist;
 import fashion.data.QuickMode;
 import fashion.data.Split;
+import fashion.engine.Arguments;
 import fashion.engine.Engine;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
@@ -26,6 +27,7 @@ import fashion.models.Model;
  * ({@code FASHION_QUICK=1}) the epochs are capped at {@link QuickMode#MAX_EPOCHS}.
  */
 public final class Training {
+    private static final String DATA_FIX = "Load the data first, e.g. var data = FashionMnist.load();";
     private static volatile History last;
 
     private Training() {
@@ -33,15 +35,22 @@ public final class Training {
 
     /** Trains for {@code epochs} epochs with batch size 32. */
     public static History fit(Model model, FashionMnist data, int epochs) {
+        Arguments.required(data, "Training.fit", "the data", DATA_FIX);
         return fit(model, data, TrainingOptions.epochs(epochs));
     }
 
     public static History fit(Model model, FashionMnist data, TrainingOptions options) {
+        Arguments.required(data, "Training.fit", "the data", DATA_FIX);
         return fit(model, data.train(), data.validation(), options);
     }
 
     /** Trains on {@code train}, measuring {@code validation} after each epoch. */
     public static History fit(Model model, Split train, Split validation, TrainingOptions options) {
+        Arguments.required(model, "Training.fit", "the model", "Build one first, e.g. var model = Models.seedDense();");
+        Arguments.required(train, "Training.fit", "the training split", DATA_FIX + " Then pass data.train().");
+        Arguments.required(validation, "Training.fit", "the validation split", DATA_FIX + " Then pass data.validation().");
+        Arguments.required(options, "Training.fit", "the training options", "Pass TrainingOptions.epochs(n), or call "
+                + "Training.fit(model, data, epochs).");
         options.validate();
         Engine.init();
         Interrupts.install();
