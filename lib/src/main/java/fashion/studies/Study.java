@@ -192,7 +192,11 @@ public final class Study {
                     run.trainingSeconds()));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        store.saveIndex(name, data.quick(), runs, note);
+        try {
+            store.saveIndex(name, data.quick(), runs, note);
+        } catch (StudyException e) {
+            System.err.println("WARNING: " + e.getMessage() + "\nThe study's results are kept in memory (returned here).");
+        }
         return new StudyResults(name, runs, note, seconds);
     }
 
