@@ -10,6 +10,7 @@ import fashion.data.FashionMnist;
 import fashion.data.Images;
 import fashion.data.Split;
 import fashion.engine.Engine;
+import fashion.engine.StopSignal;
 import fashion.models.Model;
 
 /**
@@ -21,6 +22,9 @@ import fashion.models.Model;
  * test.accuracy();      // 0.87...
  * test.confusion();     // renders as a heatmap and a table in a notebook
  * </pre>
+ *
+ * An evaluation stops between chunks of {@value #BATCH} images when a stop is requested (the notebook's interrupt
+ * button), with {@link StopSignal.Stopped} saying how far it got.
  */
 public final class Evaluation {
     /** Images per forward pass: large batches use the CPU better than training's 32. */
@@ -90,6 +94,9 @@ public final class Evaluation {
         int unmirroredRight = 0;
         INDArray dense = split.dense();
         for (int from = 0; from < n; from += BATCH) {
+            // the interrupt button (fashion.training.Interrupts) stops an evaluation between chunks
+            StopSignal.check(String.format(Locale.ROOT, "the evaluation of the %s split stopped at the interrupt after %d of %d images",
+                    split.name(), from, n));
             int to = Math.min(n, from + BATCH);
             INDArray rows = dense.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             INDArray probabilities = net.output(model.features(rows), false);

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import fashion.data.Project;
 import fashion.training.Epoch;
 import fashion.training.History;
+import fashion.training.Interrupts;
 
 /**
  * Saved runs as JSON files, one per run: {@code results/<study>/<setting>-<hash>.json}, where the hash is
@@ -330,6 +331,14 @@ public final class ResultStore {
     }
 
     static void writeAtomically(Path path, String text) {
+        // an interrupt while writing would close the file channel mid-write: it waits until the file is in place
+        Interrupts.uninterruptibly(() -> {
+            writeNow(path, text);
+            return null;
+        });
+    }
+
+    private static void writeNow(Path path, String text) {
         Path tmp = null;
         try {
             Files.createDirectories(path.getParent());

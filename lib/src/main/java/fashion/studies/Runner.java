@@ -8,6 +8,7 @@ import fashion.data.FashionMnist;
 import fashion.data.Project;
 import fashion.data.QuickMode;
 import fashion.data.Split;
+import fashion.engine.StopSignal;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
 import fashion.training.History;
@@ -90,8 +91,15 @@ final class Runner {
         if (history.status() == History.Status.INTERRUPTED) {
             return null;
         }
-        Evaluation test = Evaluation.of(model, data.test(), options.mirrorWhenEvaluating());
-        Evaluation onTrain = measureTraining ? Evaluation.of(model, train, options.mirrorWhenEvaluating()) : null;
+        Evaluation test;
+        Evaluation onTrain;
+        try {
+            test = Evaluation.of(model, data.test(), options.mirrorWhenEvaluating());
+            onTrain = measureTraining ? Evaluation.of(model, train, options.mirrorWhenEvaluating()) : null;
+        } catch (StopSignal.Stopped stopped) {
+            System.out.println("interrupted while measuring " + label + " on the test set: this run is not saved.");
+            return null;
+        }
         return saveOrKeep(store, of(study, label, setting.values(), configuration, history, test, onTrain));
     }
 

@@ -54,6 +54,11 @@ public final class ModelFiles {
         Arguments.required(model, "ModelFiles.save", "the model", "Pass the model to save.");
         Arguments.required(file, "ModelFiles.save", "the file", "Pass Path.of(\"models/name.zip\").");
         Path target = file.toAbsolutePath().normalize();
+        // an interrupt while writing would close the file channel mid-write: it waits until the file is in place
+        return Interrupts.uninterruptibly(() -> write(model, target));
+    }
+
+    private static Path write(Model model, Path target) {
         Path tmp = null;
         try {
             Files.createDirectories(target.getParent());
