@@ -27,8 +27,11 @@ import fashion.models.Model;
  * button), with {@link StopSignal.Stopped} saying how far it got.
  */
 public final class Evaluation {
-    /** Images per forward pass: large batches use the CPU better than training's 32. */
-    static final int BATCH = 1000;
+    /**
+     * Images per forward pass: large batches use the CPU better than training's 32, and an interrupt waits for at most
+     * one of them (issue 15: 1,000 CNN images took up to about 2 s on the shared 2-core machine under load).
+     */
+    static final int BATCH = 500;
 
     private final String split;
     private final int[] labels;

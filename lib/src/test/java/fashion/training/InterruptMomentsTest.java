@@ -128,7 +128,7 @@ class InterruptMomentsTest {
         double seconds = (System.nanoTime() - firstPress.get()) / 1e9;
         assertTrue(e.getMessage().matches(".*training split stopped at the interrupt after [1-9][0-9]* of 55000 images.*"),
                 e.getMessage());
-        assertTrue(seconds < 1.5, "stopped " + seconds + " s after the request (one chunk of 1,000 images at most)");
+        assertTrue(seconds < 1.5, "stopped " + seconds + " s after the request (one chunk of images at most)");
     }
 
     @Test
