@@ -98,8 +98,14 @@ public final class ModelFiles {
         try {
             return ModelSerializer.restoreMultiLayerNetwork(source.toFile(), true);
         } catch (Exception | LinkageError e) {
-            throw new ModelFileException(source, "the file is not a saved Deeplearning4j network (" + e + ").",
-                    "delete it and save the model again", e);
+            // verify() found a network's configuration and weights: what fails is reading them with this version
+            String version = org.deeplearning4j.nn.conf.NeuralNetConfiguration.class.getPackage().getImplementationVersion();
+            throw new ModelFileException(source, "the file holds a Deeplearning4j network's entries, but this Deeplearning4j ("
+                    + (version == null ? "1.0.0-M2.1" : version) + ") cannot read them (" + e + "): it was probably written "
+                    + "by another version of Deeplearning4j, with layer classes this one does not have, or as a "
+                    + "ComputationGraph rather than a MultiLayerNetwork.",
+                    "save the network again with Deeplearning4j 1.0.0-M2.1 as a MultiLayerNetwork (ModelSerializer.writeModel), "
+                    + "or rebuild it and load its weights yourself", e);
         }
     }
 

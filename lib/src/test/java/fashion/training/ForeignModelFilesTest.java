@@ -103,4 +103,29 @@ class ForeignModelFilesTest {
         assertTrue(e.getMessage().contains("DenseLayer(784 -> 700, sigmoid)") && e.getMessage().contains("How to fix"), e.getMessage());
         assertEquals(before, model.network().params(), "nothing of the model changed");
     }
+
+    @Test
+    void aFileThisVersionCannotReadSaysSo() throws Exception {
+        Path file = plainDl4j(700, Activation.RELU, 1e-4, "plain.zip");
+        Path future = dir.resolve("future.zip");
+        // as a later Deeplearning4j might write it: a layer class this version does not have
+        try (var in = new java.util.zip.ZipInputStream(java.nio.file.Files.newInputStream(file));
+                var out = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(future))) {
+            java.util.zip.ZipEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                byte[] bytes = in.readAllBytes();
+                if (entry.getName().equals("configuration.json")) {
+                    bytes = new String(bytes, StandardCharsets.UTF_8).replace("layers.DenseLayer", "layers.FutureDenseLayer")
+                            .getBytes(StandardCharsets.UTF_8);
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+                out.write(bytes);
+                out.closeEntry();
+            }
+        }
+        ModelFiles.ModelFileException e = assertThrows(ModelFiles.ModelFileException.class,
+                () -> ModelFiles.restore(Models.seedDense(), future));
+        assertTrue(e.getMessage().contains("cannot read them") && e.getMessage().contains("another version of Deeplearning4j"),
+                e.getMessage());
+    }
 }
