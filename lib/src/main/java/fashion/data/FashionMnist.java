@@ -70,7 +70,14 @@ public final class FashionMnist {
     static FashionMnist load(Map<String, String> env) {
         String variable = env.get("FASHION_MNIST_DIR");
         if (variable != null && !variable.isBlank()) {
-            return load(Path.of(variable), "FASHION_MNIST_DIR");
+            Path folder;
+            try {
+                folder = Project.path(variable, "the data folder named by FASHION_MNIST_DIR");
+            } catch (IllegalArgumentException e) {
+                String[] parts = e.getMessage().split(" How to fix: ", 2);
+                throw new DataException(null, parts[0], parts.length > 1 ? parts[1] : "", e);
+            }
+            return load(folder, "FASHION_MNIST_DIR");
         }
         Path projectData = Project.dataFolder();
         List<Path> candidates = new ArrayList<>();
