@@ -436,6 +436,17 @@ public final class ResultStore {
         return out;
     }
 
+    /** The note of the latest run of {@code study} in this mode ("interrupted during setting 2 of 4 ..."), or "". */
+    public String latestNote(String study, boolean quick) {
+        Path index = indexPath(study, quick);
+        try {
+            JsonNode root = Files.exists(index) ? JSON.readTree(Files.readString(index, StandardCharsets.UTF_8)) : null;
+            return root == null ? "" : root.path("note").asText("");
+        } catch (IOException | RuntimeException e) {
+            return ""; // latest() reports a damaged index
+        }
+    }
+
     Path indexPath(String study, boolean quick) {
         return folder.resolve(slug(study)).resolve(quick ? "index-quick.json.idx" : "index.json.idx");
     }

@@ -90,6 +90,10 @@ public final class ModelFiles {
     public static MultiLayerNetwork load(Path file) {
         Arguments.required(file, "ModelFiles.load", "the file", "Pass Path.of(\"models/name.zip\").");
         Path source = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(source)) {
+            throw new ModelFileException(source, "this is a folder, not a saved model file.", "name the .zip file inside it "
+                    + "that ModelFiles.save wrote", null);
+        }
         if (!Files.isRegularFile(source)) {
             throw new ModelFileException(source, "no saved model here.", "save one with ModelFiles.save(model, path), "
                     + "or check the path", null);

@@ -215,4 +215,30 @@ class SavedRunsTest {
             ResultStore.beforeRename = () -> { };
         }
     }
+
+    @Test
+    void anInterruptedStudyKeepsItsFinishedSettingsAndSaysItWasInterrupted() throws Exception {
+        Path studyFolder = folder.resolve("interrupted");
+        Thread presser = new Thread(() -> {
+            try {
+                while (!Files.isDirectory(studyFolder) || Files.list(studyFolder).noneMatch(p -> p.toString().endsWith(".json"))) {
+                    Thread.sleep(5);
+                }
+                fashion.training.Interrupts.request(); // what the interrupt button does during a study
+            } catch (Exception e) {
+                // the test ended
+            }
+        });
+        presser.setDaemon(true);
+        presser.start();
+        StudyResults results = Study.of("interrupted").vary("width", 4, 8, 16, 32)
+                .model(s -> Models.dense().width(s.integer("width")).learningRate(1e-3).build())
+                .epochs(2).trainingImages(200).progress(false).store(ResultStore.at(folder)).run(data);
+        presser.join(10_000);
+        assertTrue(results.runs().size() >= 1 && results.runs().size() < 4, results.runs().toString());
+        assertTrue(results.runs().stream().allMatch(r -> r.status() == History.Status.COMPLETED && r.file() != null));
+        String note = ResultStore.at(folder).latestNote("interrupted", true);
+        assertTrue(note.startsWith("interrupted"), "the study index says it was interrupted: " + note);
+        assertTrue(results.conclusion().contains(note), results.conclusion());
+    }
 }

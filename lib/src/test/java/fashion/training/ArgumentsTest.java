@@ -57,4 +57,15 @@ class ArgumentsTest {
         named("ModelFiles.load: the file is null", () -> ModelFiles.load(null));
         named("ModelFiles.restore: the model is null", () -> ModelFiles.restore(null, Path.of("x.zip")));
     }
+
+    @Test
+    void aFolderNamedAsAModelFileIsCalledAFolder() throws Exception {
+        Path folder = java.nio.file.Files.createTempDirectory("models");
+        try {
+            ModelFiles.ModelFileException e = assertThrows(ModelFiles.ModelFileException.class, () -> ModelFiles.load(folder));
+            assertTrue(e.getMessage().contains("this is a folder, not a saved model file"), e.getMessage());
+        } finally {
+            java.nio.file.Files.deleteIfExists(folder);
+        }
+    }
 }
