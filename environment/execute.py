@@ -8,10 +8,13 @@ reports/ (written to a temporary file, then renamed). A failing cell stops that 
 part is still written, the notebook and cell are named, and the exit status is 1.
 """
 import asyncio
+import contextlib
+import fcntl
 import os
 import signal
 import re
 import sys
+import tempfile
 import time
 
 import nbformat
@@ -68,11 +71,52 @@ def coalesce_streams(nb):
             cell.outputs = merged
 
 
+@contextlib.contextmanager
+def exclusive(target):
+    """Holds a lock on reports/.locks/<report>.lock while one notebook executes, so that two runs of the same
+    notebook at once (two terminals, CI and a user) take turns instead of sharing its report and kernel log: the
+    second says whose turn it is and waits. The lock is released by the OS when a run ends, however it ends."""
+    lock_path = os.path.join(ROOT, "reports", ".locks", os.path.relpath(target, os.path.join(ROOT, "reports")) + ".lock")
+    os.makedirs(os.path.dirname(lock_path), exist_ok=True)
+    with open(lock_path, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "another process"
+            print(f"[run] {os.path.relpath(target, ROOT)} is being executed by another run ({holder}); "
+                  "waiting for it to finish", file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"pid {os.getpid()}\n")
+        lock.flush()
+        yield
+
+
+def write_atomically(nb, target):
+    """Writes the notebook to a temporary file unique to this process beside target, then renames it into place."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix="." + os.path.basename(target) + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            nbformat.write(nb, f)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def execute(notebook):
     path = os.path.abspath(notebook)
     nb = nbformat.read(path, as_version=4)
     target = report_path(path)
     os.makedirs(os.path.dirname(target), exist_ok=True)
+    with exclusive(target):
+        return execute_locked(path, nb, target)
+
+
+def execute_locked(path, nb, target):
     quick = os.environ.get("FASHION_QUICK", "") not in ("", "0")
     # a cell of a quick run takes seconds: ten minutes means something hangs; full runs have no limit
     cell_timeout = int(os.environ.get("FASHION_CELL_TIMEOUT", "600" if quick else "0")) or None
@@ -111,9 +155,7 @@ def execute(notebook):
     coalesce_streams(nb)
     nb.metadata.setdefault("fashion", {})["executed_seconds"] = round(elapsed, 1)
     nb.metadata["fashion"]["quick"] = quick
-    tmp = target + ".tmp"
-    nbformat.write(nb, tmp)
-    os.replace(tmp, target)
+    write_atomically(nb, target)
     name = os.path.relpath(path, ROOT)
     if problem is not None:
         err = first_error(nb)

@@ -10,6 +10,8 @@
    and the model (it still evaluates).
 2. A sleeping loop and then a busy loop (no sleep, ignores interrupts) are interrupted: each cell must end
    with an error within 2 s and the kernel must keep its variables.
+3. (issue 15) Four presses while training evaluates the validation set at the end of an epoch, and three presses
+   during a study's second setting: each cell ends normally within 2 s, keeping the finished epochs / settings.
 Exits 0 when all hold, 1 with a message naming the failed check otherwise. Takes about 30-60 s.
 """
 import os
@@ -83,8 +85,9 @@ def run(kc, code, timeout=120):
     return reply["content"], text
 
 
-def interrupt_when(km, kc, code, started, label):
-    """Runs `code`, waits until `started(text)` holds, interrupts; returns (reply content, text, seconds)."""
+def interrupt_when(km, kc, code, started, label, presses=1):
+    """Runs `code`, waits until `started(text)` holds, interrupts (`presses` times, 0.3 s apart, as an impatient
+    user does); returns (reply content, text, seconds from the first press to the reply)."""
     msg_id = kc.execute(code)
     text = []
     deadline = time.time() + 90
@@ -108,8 +111,12 @@ def interrupt_when(km, kc, code, started, label):
         raise SystemExit("FAIL  %s: no sign of progress within 90 s" % label)
     start = time.time()
     km.interrupt_kernel()
+    pressed = 1
     reply = None
     while time.time() < start + 30:
+        if pressed < presses and time.time() >= start + 0.3 * pressed:
+            km.interrupt_kernel()
+            pressed += 1
         try:
             r = kc.get_shell_msg(timeout=0.05)
         except queue.Empty:
@@ -214,6 +221,46 @@ def main():
         check(seconds <= LIMIT_SECONDS, "a busy loop stops within %.0f s (took %.2f s)" % (LIMIT_SECONDS, seconds))
         check(content["status"] == "error", "the interrupted busy loop ends with an error")
         check(km.is_alive(), "the kernel is alive after interrupting the loops")
+
+        # 4. (issue 15) four presses while training measures an epoch (the end-of-epoch evaluation of 20,000 images by
+        # the CNN takes seconds; its 2 minibatches take milliseconds): training stops, keeping the finished epoch
+        code = ("var cnn = Models.seedCnn();\n"
+                "var few = data.train().select(java.util.stream.IntStream.range(0, 64).toArray());\n"
+                "var many = data.train().select(java.util.stream.IntStream.range(0, 15000).toArray());\n"
+                "var h4 = Training.fit(cnn, few, many, TrainingOptions.epochs(20));\n")
+        content, text, seconds = interrupt_when(km, kc, code, lambda t: "epoch 1/20 -" in t, "evaluating CNN", presses=4)
+        print("training in its evaluation ended %.2f s after the first of 4 presses (status %s)"
+              % (seconds, content["status"]), flush=True)
+        check(seconds <= LIMIT_SECONDS, "training stops within %.0f s though it was evaluating (took %.2f s)"
+              % (LIMIT_SECONDS, seconds))
+        check(content["status"] == "ok", "the evaluating training cell ends normally after 4 presses (status %s, %s)"
+              % (content["status"], content.get("evalue", "")[:200]))
+        content, text = run(kc, 'System.out.println("status=" + h4.status() + " epochs=" + h4.epochs().size()'
+                                ' + " accuracy=" + Evaluation.of(cnn, data.test(), 500).accuracy());')
+        print("next cell: " + text.strip(), flush=True)
+        check(content["status"] == "ok" and "status=INTERRUPTED" in text and "epochs=0" not in text,
+              "h4 is assigned, INTERRUPTED, with its finished epochs, and the model evaluates")
+
+        # 5. (issue 15) a study interrupted in its second setting, three presses: the study returns the first setting
+        store = tempfile.mkdtemp(prefix="test_interrupt-results-")
+        code = ('var study = Study.of("interrupt-test").vary("width", 8, 16, 32)\n'
+                '    .model(s -> Models.dense().width(s.integer("width")).learningRate(1e-3).build())\n'
+                '    .epochs(30).trainingImages(1000).retrain()\n'
+                '    .store(ResultStore.at(java.nio.file.Path.of("%s")));\n'
+                'var results = study.run(data);\n' % store)
+        content, text, seconds = interrupt_when(
+            km, kc, "import fashion.studies.*;\n" + code, lambda t: "[1/3]" in t and "epoch 2/" in t.split("[1/3]")[-1],
+            "study", presses=3)
+        print("study ended %.2f s after the first of 3 presses (status %s)" % (seconds, content["status"]), flush=True)
+        check(seconds <= LIMIT_SECONDS, "the study stops within %.0f s (took %.2f s)" % (LIMIT_SECONDS, seconds))
+        check(content["status"] == "ok", "the study cell ends normally (status %s, %s)"
+              % (content["status"], content.get("evalue", "")[:200]))
+        content, text = run(kc, 'System.out.println("runs=" + results.runs().size() + " saved=" + '
+                                'results.runs().get(0).file().toFile().isFile());')
+        print("next cell: " + text.strip(), flush=True)
+        check("runs=1" in text and "saved=true" in text, "the study keeps its finished setting, saved (%s)" % text.strip())
+        leftovers = [f for _, _, fs in os.walk(store) for f in fs if f.endswith(".tmp")]
+        check(not leftovers, "no partial files in the results folder (%s)" % leftovers)
 
         time.sleep(0.5)
         content, text = run(kc, 'System.out.println("counter=" + counter + " spins=" + (spins > 0) + " status=" + h.status());')

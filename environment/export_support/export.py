@@ -205,7 +205,15 @@ def export_html(nb_path, out_html, report, tmp):
     html = html[:i] + head + html[i:]
     j = html.rfind("</body>")
     html = html[:j] + READY_SCRIPT + html[j:] if j >= 0 else html + READY_SCRIPT
-    out_html.write_text(html, encoding="utf-8")
+    # a temporary name unique to this process, renamed into place: concurrent exports never share a file
+    fd, part = tempfile.mkstemp(dir=out_html.parent, prefix="." + out_html.name + ".", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(html)
+        os.replace(part, out_html)
+    except BaseException:
+        Path(part).unlink(missing_ok=True)
+        raise
     size = out_html.stat().st_size
     log(f"{out_html.relative_to(ROOT) if out_html.is_relative_to(ROOT) else out_html}: "
         f"{size / 1e6:.2f} MB, title '{title}', {removed} embedded plotly.js removed, "
@@ -239,8 +247,8 @@ def chromium():
 
 def export_pdf(html_path, pdf_path, timeout):
     profile = tempfile.mkdtemp(prefix="fashion-chromium-")
+    tmp_pdf = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.part")  # unique to this process
     try:
-        tmp_pdf = pdf_path.with_suffix(".pdf.part")
         cmd = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                "--virtual-time-budget=30000", "--no-pdf-header-footer",
                f"--print-to-pdf={tmp_pdf}", html_path.resolve().as_uri()]
@@ -255,6 +263,7 @@ def export_pdf(html_path, pdf_path, timeout):
             f"{pdf_path.stat().st_size / 1e6:.2f} MB")
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+        tmp_pdf.unlink(missing_ok=True)  # never leave a partial PDF behind
 
 
 def main():

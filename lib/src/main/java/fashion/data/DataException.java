@@ -13,7 +13,7 @@ public class DataException extends RuntimeException {
     }
 
     public DataException(Path file, String problem, String fix, Throwable cause) {
-        super((file == null ? "" : file + ": ") + problem + (fix == null || fix.isEmpty() ? "" : "\nHow to fix: " + fix), cause);
+        super((file == null ? "" : Project.display(file) + ": ") + problem + (fix == null || fix.isEmpty() ? "" : "\nHow to fix: " + fix), cause);
         this.file = file;
     }
 

@@ -70,7 +70,14 @@ public final class FashionMnist {
     static FashionMnist load(Map<String, String> env) {
         String variable = env.get("FASHION_MNIST_DIR");
         if (variable != null && !variable.isBlank()) {
-            return load(Path.of(variable), "FASHION_MNIST_DIR");
+            Path folder;
+            try {
+                folder = Project.path(variable, "the data folder named by FASHION_MNIST_DIR");
+            } catch (IllegalArgumentException e) {
+                String[] parts = e.getMessage().split(" How to fix: ", 2);
+                throw new DataException(null, parts[0], parts.length > 1 ? parts[1] : "", e);
+            }
+            return load(folder, "FASHION_MNIST_DIR");
         }
         Path projectData = Project.dataFolder();
         List<Path> candidates = new ArrayList<>();
@@ -97,6 +104,8 @@ public final class FashionMnist {
 
     /** Loads the four files from {@code folder} (named explicitly: no other copy is tried). Honours quick mode. */
     public static FashionMnist load(Path folder) {
+        fashion.engine.Arguments.required(folder, "FashionMnist.load", "the folder", "Pass Path.of(\"...\") naming the folder "
+                + "with the four IDX files, or call FashionMnist.load() to find them.");
         return load(folder, "argument");
     }
 
@@ -107,6 +116,12 @@ public final class FashionMnist {
         FashionMnist cached = CACHE.get(key);
         if (cached != null) {
             return cached;
+        }
+        if (Files.exists(absolute) && !Files.isDirectory(absolute)) {
+            String origin = how.equals("FASHION_MNIST_DIR") ? " (named by FASHION_MNIST_DIR)" : "";
+            throw new DataException(absolute, "this is a file, not a folder" + origin + ".",
+                    "name the folder that holds it and the three other files"
+                            + (absolute.getParent() == null ? "" : " (perhaps " + absolute.getParent() + ")"));
         }
         if (!Files.isDirectory(absolute)) {
             String origin = how.equals("FASHION_MNIST_DIR") ? " (named by FASHION_MNIST_DIR)" : "";
@@ -232,7 +247,7 @@ public final class FashionMnist {
 
     @Override
     public String toString() {
-        return "Fashion-MNIST from " + folder + (quick ? " (QUICK MODE: class-balanced subset)" : "") + "\n  "
+        return "Fashion-MNIST from " + Project.display(folder) + (quick ? " (QUICK MODE: class-balanced subset)" : "") + "\n  "
                 + train + "\n  " + validation + "\n  " + test;
     }
 

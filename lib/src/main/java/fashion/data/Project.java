@@ -1,6 +1,7 @@
 package fashion.data;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
@@ -15,9 +16,9 @@ public final class Project {
     public static Path root() {
         String v = System.getenv("FASHION_PROJECT_DIR");
         if (v != null && !v.isBlank()) {
-            return Path.of(v).toAbsolutePath().normalize();
+            return path(v, "the project folder (FASHION_PROJECT_DIR)").toAbsolutePath().normalize();
         }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+        for (Path p = path(System.getProperty("user.dir"), "the working folder"); p != null; p = p.getParent()) {
             if (Files.isRegularFile(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("notebooks"))) {
                 return p;
             }
@@ -29,6 +30,60 @@ public final class Project {
     public static Path dataFolder() {
         Path root = root();
         return root == null ? null : root.resolve("data");
+    }
+
+    /**
+     * {@code Path.of(text)}; when the JVM cannot represent the name's letters (a non-ASCII name under a C/POSIX locale),
+     * an {@link IllegalArgumentException} that says it is the locale and how to fix it, instead of the JDK's
+     * "Malformed input or input contains unmappable characters". {@code what} names the path ("the data folder").
+     */
+    public static Path path(String text, String what) {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(localeProblem(what + " '" + text + "'"), e);
+        }
+    }
+
+    /** "X cannot be named by this JVM: ... How to fix: ...", for a path the file-name encoding cannot represent. */
+    public static String localeProblem(String what) {
+        String vars = "";
+        for (String v : new String[] {"LC_ALL", "LC_CTYPE", "LANG"}) {
+            String value = System.getenv(v);
+            if (value != null && !value.isEmpty()) {
+                vars += (vars.isEmpty() ? "" : ", ") + v + "=" + value;
+            }
+        }
+        return what + " cannot be named by this JVM: its file-name encoding is " + System.getProperty("sun.jnu.encoding")
+                + ", set by the locale (" + (vars.isEmpty() ? "none set, so C/POSIX" : vars) + "), and cannot represent "
+                + "the name's non-ASCII letters. How to fix: use a UTF-8 locale, e.g. `export LC_ALL=C.UTF-8` before "
+                + "starting Jupyter or java, then restart the kernel (the kernel installed by environment/setup switches to "
+                + "C.UTF-8 by itself when the locale is not UTF-8; run environment/setup again if yours does not).";
+    }
+
+    /**
+     * How to name {@code path} in printed messages and reports: relative to the project root when it lies inside the
+     * project ({@code results/part1/x.json}), with {@code ~} for the user's home folder otherwise, so that exported
+     * reports never carry a user's local folders. Null gives "(none)".
+     */
+    public static String display(Path path) {
+        if (path == null) {
+            return "(none)";
+        }
+        Path p = path.toAbsolutePath().normalize();
+        Path root = root();
+        if (root != null && p.startsWith(root)) {
+            Path rel = root.relativize(p);
+            return rel.toString().isEmpty() ? "." : rel.toString();
+        }
+        String home = System.getProperty("user.home");
+        if (home != null && !home.isBlank() && !home.equals("/")) {
+            Path h = Path.of(home).toAbsolutePath().normalize();
+            if (p.startsWith(h)) {
+                return "~/" + h.relativize(p);
+            }
+        }
+        return p.toString();
     }
 
     /** A folder under the project for generated files ({@code results/}, ...), or under the working directory. */

@@ -53,7 +53,9 @@ public final class JavaParallel {
 
     /**
      * Waits for every one of {@code others} (even after a failure or an interrupt: they may still write into the
-     * caller's arrays), then rethrows {@code failure} (the caller's own) or else the first of theirs.
+     * caller's arrays), then rethrows {@code failure} (the caller's own) or else the first of theirs. An interrupt
+     * while waiting is not a failure: the shares finish and their work is complete, so it is kept; the thread's
+     * interrupt flag is set again for the caller's loop to stop at its next step ({@link StopSignal#requested()}).
      */
     static void awaitAll(Throwable failure, Future<?>... others) {
         boolean interrupted = false;
@@ -63,8 +65,7 @@ public final class JavaParallel {
                     f.get();
                     break;
                 } catch (InterruptedException e) {
-                    interrupted = true;
-                    failure = failure != null ? failure : new IllegalStateException("interrupted while waiting for a share of the work", e);
+                    interrupted = true; // keep waiting: the share's result is needed and about to come
                 } catch (java.util.concurrent.ExecutionException e) {
                     failure = failure != null ? failure : e.getCause();
                     break;

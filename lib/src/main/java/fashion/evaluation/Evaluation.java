@@ -10,6 +10,7 @@ import fashion.data.FashionMnist;
 import fashion.data.Images;
 import fashion.data.Split;
 import fashion.engine.Engine;
+import fashion.engine.StopSignal;
 import fashion.models.Model;
 
 /**
@@ -21,10 +22,16 @@ import fashion.models.Model;
  * test.accuracy();      // 0.87...
  * test.confusion();     // renders as a heatmap and a table in a notebook
  * </pre>
+ *
+ * An evaluation stops between chunks of {@value #BATCH} images when a stop is requested (the notebook's interrupt
+ * button), with {@link StopSignal.Stopped} saying how far it got.
  */
 public final class Evaluation {
-    /** Images per forward pass: large batches use the CPU better than training's 32. */
-    static final int BATCH = 1000;
+    /**
+     * Images per forward pass: large batches use the CPU better than training's 32, and an interrupt waits for at most
+     * one of them (issue 15: 1,000 CNN images took up to about 2 s on the shared 2-core machine under load).
+     */
+    static final int BATCH = 500;
 
     private final String split;
     private final int[] labels;
@@ -49,7 +56,7 @@ public final class Evaluation {
 
     /** Runs the model on every image of {@code split} in inference mode. */
     public static Evaluation of(Model model, Split split) {
-        return of(model, split, split.size());
+        return of(model, split, Integer.MAX_VALUE);
     }
 
     /** Runs the model on the first {@code limit} images of {@code split}. */
@@ -63,15 +70,17 @@ public final class Evaluation {
      * mirrored images ({@code TrainingOptions.flipHorizontally}) usually gets a few more images right this way.
      */
     public static Evaluation withMirroring(Model model, Split split) {
-        return of(model, split, split.size(), true);
+        return of(model, split, Integer.MAX_VALUE, true);
     }
 
     /** {@link #withMirroring} if {@code mirrored}, else {@link #of(Model, Split)}. */
     public static Evaluation of(Model model, Split split, boolean mirrored) {
-        return of(model, split, split.size(), mirrored);
+        return of(model, split, Integer.MAX_VALUE, mirrored);
     }
 
     private static Evaluation of(Model model, Split split, int limit, boolean mirrored) {
+        fashion.engine.Arguments.required(model, "Evaluation.of", "the model", "Pass a model built with Models... and trained.");
+        fashion.engine.Arguments.required(split, "Evaluation.of", "the split", "Pass data.test(), data.validation() or data.train().");
         // inference batches of BATCH images: large products and convolutions, worth all cores
         Evaluation[] result = new Evaluation[1];
         Engine.parallel(() -> result[0] = compute(model, split, limit, mirrored));
@@ -88,6 +97,9 @@ public final class Evaluation {
         int unmirroredRight = 0;
         INDArray dense = split.dense();
         for (int from = 0; from < n; from += BATCH) {
+            // the interrupt button (fashion.training.Interrupts) stops an evaluation between chunks
+            StopSignal.check(String.format(Locale.ROOT, "the evaluation of the %s split stopped at the interrupt after %d of %d images",
+                    split.name(), from, n));
             int to = Math.min(n, from + BATCH);
             INDArray rows = dense.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
             INDArray probabilities = net.output(model.features(rows), false);

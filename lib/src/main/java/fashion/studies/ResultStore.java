@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import fashion.data.Project;
 import fashion.training.Epoch;
 import fashion.training.History;
+import fashion.training.Interrupts;
 
 /**
  * Saved runs as JSON files, one per run: {@code results/<study>/<setting>-<hash>.json}, where the hash is
@@ -110,6 +111,93 @@ public final class ResultStore {
         }
         writeAtomically(path, text);
         return run.savedAt(path, false);
+    }
+
+    /**
+     * Saves a run that did not finish (status INTERRUPTED, DIVERGED or FAILED) beside where the finished run of the same
+     * configuration is saved, as {@code <setting>-<hash>-<status>.json}, marked with its status: it never replaces a
+     * finished run and is never found by {@link #find} (issue 15).
+     */
+    public Run savePartial(Run run) {
+        if (run.status() == History.Status.COMPLETED) {
+            return save(run);
+        }
+        Path finished = pathFor(run.study(), run.label(), run.configuration());
+        Path path = partialPath(finished, run.status());
+        String text;
+        try {
+            text = JSON.writeValueAsString(toJson(run));
+        } catch (JsonProcessingException e) {
+            throw new StudyException(path, "cannot write the result as JSON: " + e.getMessage(), e);
+        }
+        writeAtomically(path, text);
+        return run.savedAt(path, false);
+    }
+
+    /** Where an unfinished run of the finished run's configuration is saved. */
+    static Path partialPath(Path finished, History.Status status) {
+        String name = finished.getFileName().toString();
+        return finished.resolveSibling(name.substring(0, name.length() - ".json".length()) + "-"
+                + status.name().toLowerCase(Locale.ROOT) + ".json");
+    }
+
+    /** Unfinished runs saved with this configuration by {@link #savePartial} (empty if none). */
+    public List<Run> partials(String study, String label, Map<String, Object> configuration) {
+        Path finished = pathFor(study, label, configuration);
+        List<Run> out = new ArrayList<>();
+        for (History.Status s : History.Status.values()) {
+            Path p = partialPath(finished, s);
+            if (s != History.Status.COMPLETED && Files.isRegularFile(p)) {
+                out.add(read(p));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks, before anything is trained, that results can be saved here: creates the folder if needed and writes and
+     * deletes a small probe file. Throws {@link StudyException} naming the folder, the operating system's reason and
+     * the fix; {@code howToChooseAnother} is the call that points the caller at another folder.
+     */
+    public void checkWritable(String howToChooseAnother) {
+        Path probe = null;
+        try {
+            Files.createDirectories(folder);
+            probe = Files.createTempFile(folder, ".write-check-", ".tmp");
+            Files.writeString(probe, "ok", StandardCharsets.UTF_8);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new StudyException(folder, "the results folder cannot be written (" + reason(e) + "), so nothing was "
+                    + "trained: a result that could not be saved would be lost. How to fix: make the folder writable "
+                    + "(chmod u+w, or free disk space), or save the results elsewhere: " + howToChooseAnother, e);
+        } finally {
+            if (probe != null) {
+                try {
+                    Files.deleteIfExists(probe);
+                } catch (IOException ignored) {
+                    // a hidden probe file is never read as a result
+                }
+            }
+        }
+    }
+
+    /** The operating system's reason for a failed file operation, in words ("permission denied", "No space left on device"). */
+    static String reason(Exception e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file or folder: " + ((java.nio.file.NoSuchFileException) e).getFile();
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return "a file is in the way where a folder is needed: " + f.getFile();
+        }
+        if (e instanceof java.nio.file.DirectoryNotEmptyException f) {
+            return "a non-empty folder is in the way: " + f.getFile();
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason() + (f.getFile() == null ? "" : ": " + f.getFile());
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     /** Reads one saved run; any damage is a {@link StudyException} naming the file. */
@@ -243,6 +331,14 @@ public final class ResultStore {
     }
 
     static void writeAtomically(Path path, String text) {
+        // an interrupt while writing would close the file channel mid-write: it waits until the file is in place
+        Interrupts.uninterruptibly(() -> {
+            writeNow(path, text);
+            return null;
+        });
+    }
+
+    private static void writeNow(Path path, String text) {
         Path tmp = null;
         try {
             Files.createDirectories(path.getParent());
@@ -256,7 +352,7 @@ public final class ResultStore {
             }
             tmp = null;
         } catch (IOException e) {
-            throw new StudyException(path, "cannot save the result: " + e.getMessage(), e);
+            throw new StudyException(path, "cannot save the result (" + reason(e) + "); nothing was left half-written.", e);
         } finally {
             if (tmp != null) {
                 try {
@@ -301,6 +397,9 @@ public final class ResultStore {
         root.put("created", Instant.now().toString());
         ArrayNode files = root.putArray("runs");
         for (Run r : runs) {
+            if (r.file() == null) {
+                continue; // kept in memory only: its saving failed
+            }
             files.add(folder.resolve(slug(study)).relativize(r.file()).toString());
         }
         try {
@@ -337,12 +436,23 @@ public final class ResultStore {
         return out;
     }
 
+    /** The note of the latest run of {@code study} in this mode ("interrupted during setting 2 of 4 ..."), or "". */
+    public String latestNote(String study, boolean quick) {
+        Path index = indexPath(study, quick);
+        try {
+            JsonNode root = Files.exists(index) ? JSON.readTree(Files.readString(index, StandardCharsets.UTF_8)) : null;
+            return root == null ? "" : root.path("note").asText("");
+        } catch (IOException | RuntimeException e) {
+            return ""; // latest() reports a damaged index
+        }
+    }
+
     Path indexPath(String study, boolean quick) {
         return folder.resolve(slug(study)).resolve(quick ? "index-quick.json.idx" : "index.json.idx");
     }
 
     @Override
     public String toString() {
-        return "results in " + folder;
+        return "results in " + Project.display(folder);
     }
 }

@@ -5,8 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import fashion.data.FashionMnist;
+import fashion.data.Project;
 import fashion.data.QuickMode;
 import fashion.data.Split;
+import fashion.engine.StopSignal;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
 import fashion.training.History;
@@ -69,16 +71,57 @@ final class Runner {
         Map<String, Object> configuration = configuration(study, label, model, train, data, options);
         if (!retrain) {
             Run saved = store.find(study, label, configuration);
-            if (saved != null) {
+            // a run that did not finish is never reused as a finished one (a diverged run is an outcome of its
+            // configuration and stays marked DIVERGED); an interrupted or failed one is trained again
+            if (saved != null && reusable(saved)) {
                 return saved;
             }
+            if (saved != null) {
+                System.out.println("the saved result " + Project.display(saved.file()) + " is " + saved.status() + " ("
+                        + saved.epochs().size() + " of " + configuration.get("epochs") + " epochs): not reused; training again.");
+            }
+            for (Run partial : store.partials(study, label, configuration)) {
+                System.out.println("note: " + Project.display(partial.file()) + " holds an unfinished run (" + partial.status()
+                        + ", " + partial.epochs().size() + " of " + configuration.get("epochs") + " epochs): not used.");
+            }
         }
+        store.checkWritable("Study.of(...).store(ResultStore.at(Path.of(\"/another/folder\"))) for a study, "
+                + "Runs.useStore(ResultStore.at(Path.of(\"/another/folder\"))) for Runs.");
         History history = Training.fit(model, train, data.validation(), options);
         if (history.status() == History.Status.INTERRUPTED) {
             return null;
         }
-        Evaluation test = Evaluation.of(model, data.test(), options.mirrorWhenEvaluating());
-        Evaluation onTrain = measureTraining ? Evaluation.of(model, train, options.mirrorWhenEvaluating()) : null;
-        return store.save(of(study, label, setting.values(), configuration, history, test, onTrain));
+        Evaluation test;
+        Evaluation onTrain;
+        try {
+            test = Evaluation.of(model, data.test(), options.mirrorWhenEvaluating());
+            onTrain = measureTraining ? Evaluation.of(model, train, options.mirrorWhenEvaluating()) : null;
+        } catch (StopSignal.Stopped stopped) {
+            System.out.println("interrupted while measuring " + label + " on the test set: this run is not saved.");
+            return null;
+        }
+        return saveOrKeep(store, of(study, label, setting.values(), configuration, history, test, onTrain));
+    }
+
+    /** Whether a saved run may stand in for training: finished, or diverged (shown as such). */
+    static boolean reusable(Run saved) {
+        return saved.status() == History.Status.COMPLETED || saved.status() == History.Status.DIVERGED;
+    }
+
+    /**
+     * Saves {@code run}; when that fails (disk full, folder removed or made read-only meanwhile), keeps the run in
+     * memory (its {@link Run#file()} stays null), says so on stderr with the reason and how to save it elsewhere, and
+     * returns it: a trained result is never thrown away because it could not be written.
+     */
+    static Run saveOrKeep(ResultStore store, Run run) {
+        try {
+            return store.save(run);
+        } catch (StudyException e) {
+            System.err.println("WARNING: " + e.getMessage() + "\nThe result of " + run.study() + " / " + run.label()
+                    + " is kept in memory (this notebook's variables) but NOT saved. To save it elsewhere: "
+                    + "ResultStore.at(Path.of(\"/another/folder\")).save(run), e.g. for a study: "
+                    + "results.runs().forEach(ResultStore.at(Path.of(\"/another/folder\"))::save);");
+            return run;
+        }
     }
 }

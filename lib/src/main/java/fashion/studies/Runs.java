@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import fashion.data.FashionMnist;
+import fashion.data.Project;
+import fashion.engine.Arguments;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
 import fashion.training.History;
@@ -25,22 +27,59 @@ public final class Runs {
     private Runs() {
     }
 
-    /** Saves a run trained in the notebook (training evaluation optional: pass null). */
-    public static Run save(String name, Model model, FashionMnist data, TrainingOptions options, History history,
+    /**
+     * Saves a run trained in the notebook (training evaluation optional: pass null) and prints where, relative to the
+     * project. Returns nothing, so that a cell ending with it shows the save line only (the run's curves were shown by
+     * the cell that trained it). A run that did not finish (interrupted, diverged, failed) is saved marked as such in
+     * its own file ({@code ...-interrupted.json}), never in place of a finished run, and is never reused by
+     * {@link #loadOrTrain}. When saving fails, the run stays in the notebook's variables and the message says how to
+     * save it elsewhere; nothing is left half-written.
+     */
+    public static void save(String name, Model model, FashionMnist data, TrainingOptions options, History history,
             Evaluation training, Evaluation test) {
+        String m = "Runs.save";
+        Arguments.required(name, m, "the name", "Pass the run's name, such as \"part1-fully-connected\".");
+        Arguments.required(model, m, "the model", "Pass the trained model.");
+        Arguments.required(data, m, "the data", "Pass the data the model was trained on (FashionMnist.load()).");
+        Arguments.required(options, m, "the training options", "Pass the TrainingOptions used for training.");
+        Arguments.required(history, m, "the history", "Pass what Training.fit returned (or Training.lastHistory()).");
+        Arguments.required(test, m, "the test evaluation", "Pass Evaluation.of(model, data.test()).");
         Map<String, Object> configuration = Runner.configuration(name, model.name(), model, data.train(), data, options);
-        Run run = store.save(Runner.of(name, model.name(), Map.of(), configuration, history, test, training));
-        System.out.println("saved " + run.study() + " to " + run.file());
-        return run;
+        Run run = Runner.of(name, model.name(), Map.of(), configuration, history, test, training);
+        try {
+            if (history.status() == History.Status.COMPLETED) {
+                store.save(run);
+                System.out.println("saved " + run.study() + " to " + Project.display(run.file()));
+            } else {
+                store.savePartial(run);
+                System.out.println("saved " + run.study() + " to " + Project.display(run.file()) + ", marked " + history.status()
+                        + " (" + history.epochs().size() + " of " + configuration.get("epochs")
+                        + " epochs): it is not a finished run and will not be reused as one.");
+            }
+        } catch (StudyException e) {
+            System.err.println("WARNING: " + e.getMessage() + "\nThe run is NOT saved; the model, its history and "
+                    + "evaluations stay in this notebook's variables. To save it elsewhere: "
+                    + "Runs.useStore(ResultStore.at(Path.of(\"/another/folder\"))), then run this cell again.");
+        }
     }
 
     /** The saved run of this model and options, else trains, evaluates and saves it now. */
     public static Run loadOrTrain(String name, Supplier<Model> model, FashionMnist data, TrainingOptions options) {
+        String m = "Runs.loadOrTrain";
+        Arguments.required(name, m, "the name", "Pass the run's name, such as \"part1-fully-connected\".");
+        Arguments.required(model, m, "the model factory", "Pass a factory such as Models::seedDense.");
+        Arguments.required(data, m, "the data", "Pass FashionMnist.load().");
+        Arguments.required(options, m, "the training options", "Pass TrainingOptions.epochs(n).");
         Run run = Runner.trainOrLoad(store, name, new Setting(Map.of()), model.get(), data.train(), data, options, false, true);
         if (run == null) {
             throw new StudyException("training of " + name + " was interrupted: nothing was saved.");
         }
-        System.out.println((run.loaded() ? "loaded " : "trained and saved ") + name + " (" + run.file() + ")");
+        System.out.println((run.loaded() ? "loaded " : run.file() == null ? "trained (NOT saved) " : "trained and saved ")
+                + name + (run.file() == null ? "" : " (" + Project.display(run.file()) + ")"));
+        if (run.status() != History.Status.COMPLETED) {
+            System.out.println("note: this run did not finish: " + run.status() + " after " + run.epochs().size() + " of "
+                    + run.configuration().get("epochs") + " epochs (" + run.message() + ")");
+        }
         return run;
     }
 

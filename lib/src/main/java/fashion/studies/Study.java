@@ -10,7 +10,9 @@ import java.util.function.Function;
 
 import fashion.data.FashionMnist;
 import fashion.data.Split;
+import fashion.engine.StopSignal;
 import fashion.models.Model;
+import fashion.training.Interrupts;
 import fashion.training.TrainingOptions;
 
 /**
@@ -165,6 +167,7 @@ public final class Study {
 
     /** Runs every setting (or reads it from {@code results/}) and returns the comparison. */
     public StudyResults run(FashionMnist data) {
+        fashion.engine.Arguments.required(data, "Study.run", "the data", "Pass FashionMnist.load().");
         if (model == null) {
             throw new StudyException("study '" + name + "' has no model: add .model(setting -> Models....build()).");
         }
@@ -173,25 +176,39 @@ public final class Study {
         List<Run> runs = new ArrayList<>();
         String note = "";
         long start = System.nanoTime();
-        for (int i = 0; i < settings.size(); i++) {
-            Setting s = settings.get(i);
-            TrainingOptions options = (training != null ? training.apply(s) : TrainingOptions.epochs(epochs).batchSize(batchSize))
-                    .progress(progress);
-            Model m = model.apply(s);
-            Run run = Runner.trainOrLoad(store, name, s, m, train, data, options, retrain, false);
-            if (run == null) {
-                note = "interrupted during setting " + (i + 1) + " of " + settings.size() + " (" + s.label()
-                        + "): the results show the settings finished before it.";
-                System.out.println(note);
-                break;
+        // the interrupt button stops the study at its next step (a batch, a chunk of an evaluation, between settings),
+        // keeping the settings finished so far; a result being saved is written first (Interrupts)
+        try (Interrupts.Section section = Interrupts.cooperate()) {
+            for (int i = 0; i < settings.size(); i++) {
+                Setting s = settings.get(i);
+                if (StopSignal.requested()) {
+                    note = "interrupted after setting " + i + " of " + settings.size() + ": the results show the settings "
+                            + "finished before it.";
+                    System.out.println(note);
+                    break;
+                }
+                TrainingOptions options = (training != null ? training.apply(s) : TrainingOptions.epochs(epochs).batchSize(batchSize))
+                        .progress(progress);
+                Model m = model.apply(s);
+                Run run = Runner.trainOrLoad(store, name, s, m, train, data, options, retrain, false);
+                if (run == null) {
+                    note = "interrupted during setting " + (i + 1) + " of " + settings.size() + " (" + s.label()
+                            + "): the results show the settings finished before it.";
+                    System.out.println(note);
+                    break;
+                }
+                runs.add(run);
+                System.out.println(String.format(Locale.ROOT, "[%d/%d] %s: %s, test accuracy %.4f, %.1f s training", i + 1,
+                        settings.size(), run.label(), run.loaded() ? "saved result reused" : "trained", run.testAccuracy(),
+                        run.trainingSeconds()));
             }
-            runs.add(run);
-            System.out.println(String.format(Locale.ROOT, "[%d/%d] %s: %s, test accuracy %.4f, %.1f s training", i + 1,
-                    settings.size(), run.label(), run.loaded() ? "saved result reused" : "trained", run.testAccuracy(),
-                    run.trainingSeconds()));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        store.saveIndex(name, data.quick(), runs, note);
+        try {
+            store.saveIndex(name, data.quick(), runs, note);
+        } catch (StudyException e) {
+            System.err.println("WARNING: " + e.getMessage() + "\nThe study's results are kept in memory (returned here).");
+        }
         return new StudyResults(name, runs, note, seconds);
     }
 

@@ -11,7 +11,7 @@ public class StudyException extends RuntimeException {
     }
 
     public StudyException(Path file, String message, Throwable cause) {
-        super(file == null ? message : file + ": " + message, cause);
+        super(file == null ? message : fashion.data.Project.display(file) + ": " + message, cause);
         this.file = file;
     }
 

@@ -46,7 +46,8 @@ public final class StudyResults {
             return new StudyResults(study, List.of(), "not run yet" + (quick ? " in quick mode" : "")
                     + ": run notebooks/studies/" + study + ".ipynb first.", 0);
         }
-        return new StudyResults(study, runs, "", 0);
+        // an interrupted study is not a finished one: its note ("interrupted during setting 2 of 4 ...") goes along
+        return new StudyResults(study, runs, ResultStore.standard().latestNote(study, quick), 0);
     }
 
     /** One row per study: settings run, best setting, its test accuracy, the runner-up and the margin. */

@@ -2,32 +2,48 @@ package fashion.training;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import fashion.engine.Notebook;
+import fashion.engine.StopSignal;
 
 /**
  * Stopping training cleanly. Inside the Jupyter kernel (whose kernelspec uses {@code interrupt_mode: signal}),
- * the notebook's interrupt button sends SIGINT to the JVM; the handler installed here turns it into a request
- * that the training loop honours at the next minibatch, keeping the model and the history so far.
+ * the notebook's interrupt button sends SIGINT to the JVM; the handler installed here turns it into a stop request
+ * ({@link StopSignal}) that long work honours at its next step, keeping what it computed: training between
+ * minibatches and between the chunks of its end-of-epoch evaluation, a study between settings.
  *
- * <p>When no training runs, the handler finds the thread running the cell (a thread executing JShell's
- * {@code REPL.$JShell$...} code; if the kernel is still compiling the cell, it waits for it), interrupts it
- * (so sleeps, waits and blocking calls end with {@link InterruptedException}) and, if that cell's code is still
- * running {@value #STOP_AFTER_MILLIS} ms later (a busy loop that ignores interrupts), stops that thread, which
- * ends the cell with an error ({@code java.lang.ThreadDeath}). A second interrupt during training that has not
- * stopped {@value #STOP_AFTER_MILLIS} ms after the first is handled the same way. When the kernel is idle an
- * interrupt does nothing. SIGINT never ends the kernel, and the variables of earlier cells survive.
+ * <p>Three kinds of moment:
+ * <ul>
+ * <li>A <b>cooperative section</b> ({@link #cooperate()}: training, a study): every press only sets the request, so
+ * any number of presses stop it at its next step (within about a second) and the cell ends normally with its result.
+ * Only if it has not stopped {@value #ESCALATE_AFTER_MILLIS} ms after the first press does a further press stop it as
+ * a plain cell.
+ * <li>A <b>shielded section</b> ({@link #uninterruptibly}: the saving of a result or model file): a press is deferred
+ * until the file is written and renamed into place (never half a file, never a file lost to an interrupted write).
+ * <li>Any other cell: the handler finds the thread running the cell (a thread executing JShell's
+ * {@code REPL.$JShell$...} code; if the kernel is still compiling the cell, it waits for it), interrupts it (so sleeps,
+ * waits and blocking calls end with {@link InterruptedException}, and an evaluation stops at its next chunk) and, if
+ * that cell's code is still running {@value #STOP_AFTER_MILLIS} ms later (a busy loop that ignores interrupts), stops
+ * that thread, which ends the cell with an error ({@code java.lang.ThreadDeath}). When the kernel is idle an interrupt
+ * does nothing.
+ * </ul>
+ * SIGINT never ends the kernel, and the variables of earlier cells survive.
  */
 public final class Interrupts {
     /** How long an interrupted cell may keep running before its thread is stopped. */
     static final long STOP_AFTER_MILLIS = 700;
+    /** A cooperative section that has not stopped this long after the first press is stopped by the next press. */
+    static final long ESCALATE_AFTER_MILLIS = 5000;
     private static final String REPL_PREFIX = "REPL.$JShell$";
     private static final String KERNEL_CLASS = "org.rapaio.jupyter.kernel.core.RapaioKernel";
 
-    private static final AtomicBoolean REQUESTED = new AtomicBoolean();
-    private static volatile long requestedAt;
+    /** The thread running a cooperative section (training, a study), or null. */
     private static volatile Thread training;
+    private static int depth; // nesting of cooperative sections (a study's training runs), guarded by the class
+    private static final AtomicInteger SHIELDED = new AtomicInteger();
+    private static volatile boolean deferred;
     private static volatile Thread lastCell;
     private static volatile boolean installed;
 
@@ -53,15 +69,16 @@ public final class Interrupts {
 
     static void onInterrupt() {
         long now = System.nanoTime();
+        if (SHIELDED.get() > 0) {
+            StopSignal.request(); // a result is being saved: honoured once it is safely written
+            deferred = true;
+            return;
+        }
         Thread t = training;
         if (t != null) {
-            // the training loop stops at the next minibatch; an interrupt repeated after a stall stops the cell
-            if (REQUESTED.getAndSet(true)) {
-                if (now - requestedAt > STOP_AFTER_MILLIS * 1_000_000L) {
-                    startWatchdog();
-                }
-            } else {
-                requestedAt = now;
+            // training or a study stops at its next step; only a section stuck long after the first press is stopped
+            if (StopSignal.request() && now - StopSignal.requestedAt() > ESCALATE_AFTER_MILLIS * 1_000_000L) {
+                startWatchdog();
             }
             return;
         }
@@ -87,6 +104,11 @@ public final class Interrupts {
         while (true) {
             long now = System.nanoTime();
             Map<Thread, String> cells = runningCells();
+            if (SHIELDED.get() > 0) {
+                StopSignal.request(); // a result is being saved: the interrupt waits until it is written
+                deferred = true;
+                return;
+            }
             if (interrupted.isEmpty() && !cells.isEmpty()) {
                 for (Map.Entry<Thread, String> c : cells.entrySet()) {
                     c.getKey().interrupt(); // ends sleeps, waits and blocking calls with InterruptedException
@@ -116,9 +138,8 @@ public final class Interrupts {
                         if (!c.getValue().equals(cells.get(cell))) {
                             continue;
                         }
-                        if (training == cell && !REQUESTED.getAndSet(true)) {
-                            requestedAt = System.nanoTime(); // training began meanwhile: it stops at the next minibatch
-                            continue;
+                        if (training == cell && !StopSignal.request()) {
+                            continue; // training began meanwhile: it stops at the next minibatch
                         }
                         System.err.println("Interrupted: the cell did not react to the interrupt within " + STOP_AFTER_MILLIS
                                 + " ms, so its thread is stopped (java.lang.ThreadDeath). Variables of earlier cells are kept.");
@@ -181,23 +202,89 @@ public final class Interrupts {
 
     /** Asks the running training loop to stop at the next minibatch (what the interrupt button does). */
     public static void request() {
-        REQUESTED.set(true);
-        requestedAt = System.nanoTime();
+        StopSignal.request();
     }
 
     static boolean requested() {
-        return REQUESTED.get();
+        return StopSignal.requested();
     }
 
-    static void beginTraining() {
-        REQUESTED.set(false);
-        Thread.interrupted(); // a stale interrupt flag must not stop the new run
-        training = Thread.currentThread();
-        lastCell = training;
+    /** A cooperative section, ended by {@link #close()}. */
+    public static final class Section implements AutoCloseable {
+        private boolean open = true;
+
+        private Section() {
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                endTraining();
+            }
+        }
     }
 
-    static void endTraining() {
-        training = null;
-        REQUESTED.set(false);
+    /**
+     * Starts a cooperative section on this thread: until it is closed, the interrupt button only requests a stop
+     * ({@link StopSignal#requested()}), which the work honours at its next step. Sections nest (a study's training
+     * runs); the outermost one clears a stale request when it starts and when it ends.
+     *
+     * <pre>
+     * try (var section = Interrupts.cooperate()) {
+     *     for (...) { if (StopSignal.requested()) break; ... }
+     * }
+     * </pre>
+     */
+    public static Section cooperate() {
+        install();
+        beginTraining();
+        return new Section();
+    }
+
+    /**
+     * Runs {@code work} (writing a result or model file) shielded from the interrupt button: a press meanwhile is
+     * deferred until the work is done, then honoured (by the enclosing cooperative section at its next step, or else by
+     * interrupting the cell as usual). A pending interrupt flag of this thread is set aside during the work, since an
+     * interrupted thread's file channels close mid-write.
+     */
+    public static <T> T uninterruptibly(Supplier<T> work) {
+        boolean wasInterrupted = Thread.interrupted();
+        SHIELDED.incrementAndGet();
+        try {
+            return work.get();
+        } finally {
+            if (SHIELDED.decrementAndGet() == 0 && deferred) {
+                deferred = false;
+                if (training == null) {
+                    StopSignal.clear();
+                    wasInterrupted = true;
+                    startWatchdog(); // a plain cell: interrupted now that the file is written
+                }
+            }
+            if (wasInterrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static synchronized void beginTraining() {
+        Thread self = Thread.currentThread();
+        if (depth == 0 || training != self) {
+            depth = 0;
+            StopSignal.clear();
+            Thread.interrupted(); // a stale interrupt flag must not stop the new run
+            training = self;
+        }
+        depth++;
+        lastCell = self;
+    }
+
+    static synchronized void endTraining() {
+        if (--depth <= 0) {
+            depth = 0;
+            training = null;
+            StopSignal.clear();
+        }
     }
 }

@@ -17,6 +17,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import fashion.engine.Arguments;
 import fashion.models.Model;
 
 /**
@@ -39,7 +40,7 @@ public final class ModelFiles {
         private final Path file;
 
         ModelFileException(Path file, String problem, String fix, Throwable cause) {
-            super(file + ": " + problem + " How to fix: " + fix, cause);
+            super(fashion.data.Project.display(file) + ": " + problem + " How to fix: " + fix, cause);
             this.file = file;
         }
 
@@ -50,7 +51,14 @@ public final class ModelFiles {
 
     /** Writes the network (with its updater state) to {@code file} atomically; creates missing folders. */
     public static Path save(Model model, Path file) {
+        Arguments.required(model, "ModelFiles.save", "the model", "Pass the model to save.");
+        Arguments.required(file, "ModelFiles.save", "the file", "Pass Path.of(\"models/name.zip\").");
         Path target = file.toAbsolutePath().normalize();
+        // an interrupt while writing would close the file channel mid-write: it waits until the file is in place
+        return Interrupts.uninterruptibly(() -> write(model, target));
+    }
+
+    private static Path write(Model model, Path target) {
         Path tmp = null;
         try {
             Files.createDirectories(target.getParent());
@@ -80,7 +88,12 @@ public final class ModelFiles {
 
     /** Reads a saved network (with its updater state), after checking the file is complete and intact. */
     public static MultiLayerNetwork load(Path file) {
+        Arguments.required(file, "ModelFiles.load", "the file", "Pass Path.of(\"models/name.zip\").");
         Path source = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(source)) {
+            throw new ModelFileException(source, "this is a folder, not a saved model file.", "name the .zip file inside it "
+                    + "that ModelFiles.save wrote", null);
+        }
         if (!Files.isRegularFile(source)) {
             throw new ModelFileException(source, "no saved model here.", "save one with ModelFiles.save(model, path), "
                     + "or check the path", null);
@@ -89,52 +102,181 @@ public final class ModelFiles {
         try {
             return ModelSerializer.restoreMultiLayerNetwork(source.toFile(), true);
         } catch (Exception | LinkageError e) {
-            throw new ModelFileException(source, "the file is not a saved Deeplearning4j network (" + e + ").",
-                    "delete it and save the model again", e);
+            // verify() found a network's configuration and weights: what fails is reading them with this version
+            String version = org.deeplearning4j.nn.conf.NeuralNetConfiguration.class.getPackage().getImplementationVersion();
+            throw new ModelFileException(source, "the file holds a Deeplearning4j network's entries, but this Deeplearning4j ("
+                    + (version == null ? "1.0.0-M2.1" : version) + ") cannot read them (" + e + "): it was probably written "
+                    + "by another version of Deeplearning4j, with layer classes this one does not have, or as a "
+                    + "ComputationGraph rather than a MultiLayerNetwork.",
+                    "save the network again with Deeplearning4j 1.0.0-M2.1 as a MultiLayerNetwork (ModelSerializer.writeModel), "
+                    + "or rebuild it and load its weights yourself", e);
         }
     }
 
-    /** Loads {@code file} into {@code model}, whose architecture must match: its weights and updater state are replaced. */
+    /**
+     * Loads {@code file} into {@code model}: its weights, and its updater state (Adam's moments) when the updaters
+     * match. The file may come from this project or from plain Deeplearning4j: layers are compared by what they
+     * compute (DL4J's stock class, of which the project's fast layers are drop-in subclasses; sizes; activation; loss;
+     * kernel, stride, padding and pooling), not by class name. Prints what differed and what was loaded. When the
+     * networks compute different things, throws {@link ModelFileException} listing each difference (layer types,
+     * shapes, activations, ...), and nothing of the model is changed.
+     */
     public static Model restore(Model model, Path file) {
+        Arguments.required(model, "ModelFiles.restore", "the model", "Build the model first, e.g. Models.seedDense().");
         MultiLayerNetwork saved = load(file);
         MultiLayerNetwork net = model.network();
-        if (!sameArchitecture(saved, net)) {
-            throw new ModelFileException(file.toAbsolutePath().normalize(), "the saved network (" + saved.numParams()
-                    + " parameters, " + saved.getnLayers() + " layers) does not match the model '" + model.name() + "' ("
-                    + net.numParams() + " parameters, " + net.getnLayers() + " layers).",
-                    "build the model with the same settings it was saved with, or use ModelFiles.load(path)", null);
+        Path source = file.toAbsolutePath().normalize();
+        java.util.List<String> differences = new java.util.ArrayList<>();
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        if (saved.getnLayers() != net.getnLayers()) {
+            differences.add("the file has " + saved.getnLayers() + " layers (" + layerList(saved) + "), the model "
+                    + net.getnLayers() + " (" + layerList(net) + ")");
+        } else {
+            for (int i = 0; i < net.getnLayers(); i++) {
+                String a = describe(saved.getLayer(i).conf().getLayer());
+                String b = describe(net.getLayer(i).conf().getLayer());
+                if (!a.equals(b)) {
+                    differences.add("layer " + i + ": the file's is " + a + ", the model's " + b);
+                }
+                String ca = saved.getLayer(i).conf().getLayer().getClass().getSimpleName();
+                String cb = net.getLayer(i).conf().getLayer().getClass().getSimpleName();
+                if (a.equals(b) && !ca.equals(cb)) {
+                    notes.add("layer " + i + ": " + ca + " in the file, " + cb + " in the model (same computation)");
+                }
+            }
+            Map<String, INDArray> pa = saved.paramTable();
+            Map<String, INDArray> pb = net.paramTable();
+            if (differences.isEmpty() && !pa.keySet().equals(pb.keySet())) {
+                differences.add("parameters " + new java.util.TreeSet<>(pa.keySet()) + " in the file, "
+                        + new java.util.TreeSet<>(pb.keySet()) + " in the model");
+            }
+            for (Map.Entry<String, INDArray> e : pb.entrySet()) {
+                INDArray other = pa.get(e.getKey());
+                if (differences.isEmpty() && other != null && !Arrays.equals(other.shape(), e.getValue().shape())) {
+                    differences.add("parameter " + e.getKey() + " has shape " + Arrays.toString(other.shape()) + " in the file, "
+                            + Arrays.toString(e.getValue().shape()) + " in the model");
+                }
+            }
         }
-        net.setParams(saved.params());
+        if (!differences.isEmpty()) {
+            throw new ModelFileException(source, "the saved network (" + saved.numParams() + " parameters, " + saved.getnLayers()
+                    + " layers) does not match the model '" + model.name() + "' (" + net.numParams()
+                    + " parameters, " + net.getnLayers() + " layers): " + String.join("; ", differences) + ".",
+                    "build the model with the settings the file was saved with (see the differences above), or use "
+                    + "ModelFiles.load(path) to get the saved network as it is", null);
+        }
+        for (Map.Entry<String, INDArray> e : saved.paramTable().entrySet()) {
+            net.getParam(e.getKey()).assign(e.getValue());
+        }
+        String updaterA = updaters(saved);
+        String updaterB = updaters(net);
         INDArray state = saved.getUpdater() == null ? null : saved.getUpdater().getStateViewArray();
-        if (state != null && net.getUpdater().getStateViewArray() != null) {
-            net.getUpdater().getStateViewArray().assign(state);
+        INDArray target = net.getUpdater() == null ? null : net.getUpdater().getStateViewArray();
+        if (updaterA.equals(updaterB) && state != null && target != null && state.length() == target.length()) {
+            target.assign(state);
+            net.setIterationCount(saved.getIterationCount());
+            net.setEpochCount(saved.getEpochCount());
+        } else {
+            notes.add("updater: " + updaterA + " in the file, " + updaterB + " in the model, so the updater state (e.g. Adam's "
+                    + "moments) was not loaded: further training starts the updater afresh, with the model's settings");
         }
-        net.setIterationCount(saved.getIterationCount());
-        net.setEpochCount(saved.getEpochCount());
+        String l2a = regularization(saved);
+        String l2b = regularization(net);
+        if (!l2a.equals(l2b)) {
+            notes.add("regularization: " + l2a + " in the file, " + l2b + " in the model (it affects further training and "
+                    + "the loss, not the predictions)");
+        }
+        if (!notes.isEmpty()) {
+            System.out.println("restored the weights of " + fashion.data.Project.display(source) + " into '" + model.name()
+                    + "'; differences:\n  " + String.join("\n  ", notes));
+        }
         return model;
     }
 
-    /** Same layer types and the same parameter names and shapes. */
-    private static boolean sameArchitecture(MultiLayerNetwork a, MultiLayerNetwork b) {
-        if (a.getnLayers() != b.getnLayers() || a.numParams() != b.numParams()) {
-            return false;
+    /** What a layer computes, in DL4J's stock terms: "DenseLayer(784 -> 700, relu)". */
+    static String describe(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        Class<?> c = layer.getClass();
+        while (!c.getName().startsWith("org.deeplearning4j.") && c.getSuperclass() != null) {
+            c = c.getSuperclass(); // the project's fast layers extend the stock layer they replace
         }
-        for (int i = 0; i < a.getnLayers(); i++) {
-            if (!a.getLayer(i).conf().getLayer().getClass().equals(b.getLayer(i).conf().getLayer().getClass())) {
-                return false;
+        StringBuilder sb = new StringBuilder(c.getSimpleName()).append('(');
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer f) {
+            parts.add(f.getNIn() + " -> " + f.getNOut());
+        }
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b && b.getActivationFn() != null) {
+            parts.add(b.getActivationFn().toString().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer o && o.getLossFn() != null) {
+            parts.add("loss " + o.getLossFn().name());
+        }
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer v) {
+            parts.add("kernel " + Arrays.toString(v.getKernelSize()) + ", stride " + Arrays.toString(v.getStride())
+                    + ", padding " + Arrays.toString(v.getPadding()) + ", " + v.getConvolutionMode());
+        }
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer p) {
+            parts.add(p.getPoolingType() + " pooling, kernel " + Arrays.toString(p.getKernelSize()) + ", stride "
+                    + Arrays.toString(p.getStride()) + ", " + p.getConvolutionMode());
+        }
+        if (layer instanceof org.deeplearning4j.nn.conf.layers.DropoutLayer && layer.getIDropout() != null) {
+            parts.add(String.valueOf(layer.getIDropout()));
+        }
+        return sb.append(String.join(", ", parts)).append(')').toString();
+    }
+
+    /** The updaters of every layer, in stock terms ("Adam(lr 1.0E-4, beta1 0.9, beta2 0.999, eps 1.0E-7)"). */
+    static String updaters(MultiLayerNetwork net) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b) {
+                all.add(updater(b.getIUpdater()));
+                all.add(updater(b.getBiasUpdater() == null ? b.getIUpdater() : b.getBiasUpdater()));
             }
         }
-        Map<String, INDArray> pa = a.paramTable();
-        Map<String, INDArray> pb = b.paramTable();
-        if (!pa.keySet().equals(pb.keySet())) {
-            return false;
+        return String.join(" / ", all);
+    }
+
+    private static String updater(org.nd4j.linalg.learning.config.IUpdater u) {
+        if (u instanceof org.nd4j.linalg.learning.config.Adam a) { // the project's FastAdam is an Adam
+            return "Adam(lr " + a.getLearningRate() + (a.getLearningRateSchedule() == null ? "" : " scheduled") + ", beta1 "
+                    + a.getBeta1() + ", beta2 " + a.getBeta2() + ", eps " + a.getEpsilon() + ")";
         }
-        for (Map.Entry<String, INDArray> e : pa.entrySet()) {
-            if (!Arrays.equals(e.getValue().shape(), pb.get(e.getKey()).shape())) {
-                return false;
+        return u == null ? "none" : u.toString();
+    }
+
+    /** The L2 / weight-decay terms of every layer, in words. */
+    static String regularization(MultiLayerNetwork net) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b) {
+                java.util.List<String> terms = new java.util.ArrayList<>();
+                if (b.getRegularization() != null) {
+                    for (org.nd4j.linalg.learning.regularization.Regularization r : b.getRegularization()) {
+                        terms.add(regularizationTerm(r));
+                    }
+                }
+                out.add(terms.isEmpty() ? "none" : String.join("+", terms));
             }
         }
-        return true;
+        return "per layer " + out;
+    }
+
+    private static String regularizationTerm(org.nd4j.linalg.learning.regularization.Regularization r) {
+        if (r instanceof org.nd4j.linalg.learning.regularization.L2Regularization l2) {
+            return "L2 " + l2.getL2().valueAt(0, 0);
+        }
+        if (r instanceof org.nd4j.linalg.learning.regularization.WeightDecay w) {
+            return "weight decay " + w.getCoeff().valueAt(0, 0);
+        }
+        return r.getClass().getSimpleName().replace("FastL2Regularization", "L2");
+    }
+
+    private static String layerList(MultiLayerNetwork net) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+            out.add(describe(l.conf().getLayer()));
+        }
+        return String.join(", ", out);
     }
 
     /** Reads every zip entry to its end (which checks its CRC) and requires the network's configuration and weights. */

@@ -10,7 +10,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import fashion.data.FashionMnist;
 import fashion.data.QuickMode;
 import fashion.data.Split;
+import fashion.engine.Arguments;
 import fashion.engine.Engine;
+import fashion.engine.StopSignal;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
 
@@ -22,10 +24,12 @@ import fashion.models.Model;
  * </pre>
  *
  * Training stops early, keeping the model and the history so far, when the notebook's interrupt button is
- * pressed (at the next minibatch) or when the loss becomes NaN or infinite. In quick mode
+ * pressed (however often: at the next minibatch, or at the next chunk of images of the end-of-epoch evaluation; see
+ * {@link Interrupts}) or when the loss becomes NaN or infinite. In quick mode
  * ({@code FASHION_QUICK=1}) the epochs are capped at {@link QuickMode#MAX_EPOCHS}.
  */
 public final class Training {
+    private static final String DATA_FIX = "Load the data first, e.g. var data = FashionMnist.load();";
     private static volatile History last;
 
     private Training() {
@@ -33,15 +37,22 @@ public final class Training {
 
     /** Trains for {@code epochs} epochs with batch size 32. */
     public static History fit(Model model, FashionMnist data, int epochs) {
+        Arguments.required(data, "Training.fit", "the data", DATA_FIX);
         return fit(model, data, TrainingOptions.epochs(epochs));
     }
 
     public static History fit(Model model, FashionMnist data, TrainingOptions options) {
+        Arguments.required(data, "Training.fit", "the data", DATA_FIX);
         return fit(model, data.train(), data.validation(), options);
     }
 
     /** Trains on {@code train}, measuring {@code validation} after each epoch. */
     public static History fit(Model model, Split train, Split validation, TrainingOptions options) {
+        Arguments.required(model, "Training.fit", "the model", "Build one first, e.g. var model = Models.seedDense();");
+        Arguments.required(train, "Training.fit", "the training split", DATA_FIX + " Then pass data.train().");
+        Arguments.required(validation, "Training.fit", "the validation split", DATA_FIX + " Then pass data.validation().");
+        Arguments.required(options, "Training.fit", "the training options", "Pass TrainingOptions.epochs(n), or call "
+                + "Training.fit(model, data, epochs).");
         options.validate();
         Engine.init();
         Interrupts.install();
@@ -92,7 +103,7 @@ public final class Training {
                     }
                     lossSum += loss * (to - from);
                     seen += to - from;
-                    if (Interrupts.requested() || Thread.currentThread().isInterrupted()) {
+                    if (StopSignal.requested()) {
                         String msg = String.format(Locale.ROOT, "interrupted at epoch %d, batch %d/%d: the model and the "
                                 + "history of the %d finished epochs are kept.", epoch, b + 1, batches, epoch - 1);
                         history.end(History.Status.INTERRUPTED, msg);
@@ -103,8 +114,19 @@ public final class Training {
                 }
                 net.incrementEpochCount(); // epoch-based learning-rate schedules (Models...learningRateDecay)
                 double seconds = (System.nanoTime() - start) / 1e9;
-                Evaluation onTrain = Evaluation.of(model, sample, options.mirrorWhenEvaluating());
-                Evaluation onValidation = Evaluation.of(model, validation, options.mirrorWhenEvaluating());
+                Evaluation onTrain;
+                Evaluation onValidation;
+                try { // the evaluation stops between chunks of images when the interrupt button is pressed
+                    onTrain = Evaluation.of(model, sample, options.mirrorWhenEvaluating());
+                    onValidation = Evaluation.of(model, validation, options.mirrorWhenEvaluating());
+                } catch (StopSignal.Stopped stopped) {
+                    String msg = String.format(Locale.ROOT, "interrupted while measuring epoch %d (%s): the model, trained for "
+                            + "%d epochs, and the history of the %d measured epochs are kept.", epoch, stopped.getMessage(), epoch,
+                            epoch - 1);
+                    history.end(History.Status.INTERRUPTED, msg);
+                    progress.end(msg);
+                    return history;
+                }
                 Epoch e = new Epoch(epoch, onTrain.loss(), onTrain.accuracy(), onValidation.loss(), onValidation.accuracy(),
                         lossSum / seen, seconds);
                 history.add(e);
@@ -113,6 +135,13 @@ public final class Training {
                     String msg = String.format(Locale.ROOT, "training diverged: the validation loss became %s after epoch %d. "
                             + "Try a lower learning rate.", e.validationLoss(), epoch);
                     history.end(History.Status.DIVERGED, msg);
+                    progress.end(msg);
+                    return history;
+                }
+                if (StopSignal.requested() && epoch < epochs) {
+                    String msg = String.format(Locale.ROOT, "interrupted after epoch %d: the model and the history of the %d "
+                            + "finished epochs are kept.", epoch, epoch);
+                    history.end(History.Status.INTERRUPTED, msg);
                     progress.end(msg);
                     return history;
                 }
