@@ -153,6 +153,7 @@ def main(paths):
     # would the kernels it starts: the JVM then cannot take SIGINT, and the interrupt button does nothing. Kernels
     # are started from here with SIGINT at its default again (exec resets handled signals to the default).
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    kernel_startup.use_this_checkouts_kernel()  # [issue 19] this checkout's kernel, not the last one set up
     ok = True
     for p in paths:
         ok = execute(p) and ok

@@ -7,6 +7,7 @@ So: wait until the kernel's log shows every channel bound and the heartbeat poll
 each retry), and let the caller start a kernel that never answers again: the retries are what make start-up
 reliable (CI on 2026-11-26: up to three failed starts per run, each answered on the next attempt).
 """
+import os
 import time
 
 # a failed start costs the caller's wait for an answer (30-40 s); four failures in a row happened once in CI
@@ -34,3 +35,12 @@ def wait_until_bound(log_path, offset=0, timeout=60):
             pass
         time.sleep(0.2)
     return False
+
+
+def use_this_checkouts_kernel():
+    """[issue 19] Makes the kernelspec name "fashion-java" resolve to this checkout's own spec
+    (environment/.kernel/jupyter/kernels/fashion-java, written by environment/setup), whatever the user's installed
+    "fashion-java" points at: JUPYTER_PATH comes first in Jupyter's search path. Kernels started from here see it too."""
+    spec_root = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".kernel", "jupyter")
+    paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != spec_root]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([spec_root] + paths)

@@ -163,6 +163,7 @@ def main():
     # would the kernels it starts: the JVM then cannot take SIGINT, and the interrupt button does nothing. Kernels
     # are started from here with SIGINT at its default again (exec resets handled signals to the default).
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    kernel_startup.use_this_checkouts_kernel()  # [issue 19] this checkout's kernel, not the last one set up
     env = dict(os.environ)
     env.pop("FASHION_QUICK", None)  # a workload bigger than quick mode's
     log_path = os.path.join(tempfile.gettempdir(), "test_interrupt-kernel-%d.log" % os.getpid())
