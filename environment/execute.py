@@ -21,6 +21,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
+import kernel_startup
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
 
@@ -183,6 +185,7 @@ def main(paths):
     # would the kernels it starts: the JVM then cannot take SIGINT, and the interrupt button does nothing. Kernels
     # are started from here with SIGINT at its default again (exec resets handled signals to the default).
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    kernel_startup.use_this_checkouts_kernel()  # [issue 19] this checkout's kernel, not the last one set up
     ok = True
     for p in paths:
         ok = execute(p) and ok

@@ -24,6 +24,8 @@ import time
 
 from jupyter_client.manager import KernelManager
 
+import kernel_startup
+
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
 LIMIT_SECONDS = 2.0
 failures = []
@@ -167,6 +169,7 @@ def start(env, log_path):
 
 
 def main():
+    kernel_startup.use_this_checkouts_kernel()  # [issue 19] this checkout's kernel, not the last one set up
     env = dict(os.environ)
     env.pop("FASHION_QUICK", None)  # a workload bigger than quick mode's
     log_path = os.path.join(tempfile.gettempdir(), "test_interrupt-kernel-%d.log" % os.getpid())

@@ -29,6 +29,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class FashionDisplay implements DisplayProvider {
 
+    /**
+     * Created by the kernel when it renders the first cell result. Installs the interrupt handler
+     * ({@link fashion.training.Interrupts}) then: the kernel's start-up script ({@code RJK_INIT_SCRIPT}) is evaluated
+     * as one JShell snippet, so it can import the jar's packages or run a statement, not both, and it imports.
+     */
+    public FashionDisplay() {
+        fashion.training.Interrupts.install();
+    }
+
     @Override
     public List<DisplayRenderer> getDisplayRenderers() {
         List<DisplayRenderer> own = renderers();

@@ -51,9 +51,10 @@ public final class ResultStore {
         this.folder = folder.toAbsolutePath().normalize();
     }
 
-    /** The project's git-ignored {@code results/} folder. */
+    /** The standard results folder, {@link Project#resultsFolder()}: {@code FASHION_RESULTS_DIR}, a shared
+     *  installation's {@code ~/fashion-mnist/results}, or the checkout's git-ignored {@code results/}. */
     public static ResultStore standard() {
-        return new ResultStore(Project.folder("results"));
+        return new ResultStore(Project.resultsFolder());
     }
 
     public static ResultStore at(Path folder) {
