@@ -25,7 +25,7 @@ import org.rapaio.jupyter.kernel.core.Transform;
  * The kernel object is the kernel's own {@code MainApp.kernel}, which {@code display(...)} in cells reaches.
  *
  * <p>Exit status 2 with a message on standard error when the argument is missing or not a readable connection
- * file, or the transport is not tcp (the kernel speaks tcp only).
+ * file, the transport is not tcp (the kernel speaks tcp only), or a socket cannot be bound.
  */
 public final class KernelLauncher {
 
@@ -51,13 +51,21 @@ public final class KernelLauncher {
         }
         var kernel = MainApp.kernel; // the kernel's JShell starts here, before any socket exists
         Channels channels = new Channels(connection);
-        OrderedConnect.connect(channels, kernel, connection);
+        try {
+            OrderedConnect.connect(channels, kernel, connection);
+        } catch (Throwable e) {
+            // A port Jupyter chose as free may have been taken meanwhile (seen once in 300 starts: "Address already
+            // in use", 5 kernels starting at once on a loaded machine). End the process, so that Jupyter sees a dead
+            // kernel (a notebook server then starts it again on new ports) instead of a live one that never answers.
+            e.printStackTrace();
+            fail("could not bind the kernel's sockets (" + e + "); the ports of " + connectionFile + " may be taken");
+        }
         LOGGER.info("kernel ready: handlers registered, then channels bound (" + connectionFile + ")");
         channels.joinUntilClose();
     }
 
     private static void fail(String message) {
         System.err.println("[fashion kernel launcher] " + message);
-        System.exit(2);
+        Runtime.getRuntime().halt(2); // at once: the JShell threads must not keep the process alive
     }
 }
