@@ -19,6 +19,10 @@ import unittest
 import jupyter_kernel_test
 from jupyter_kernel_test.msgspec_v5 import validate_message
 
+import kernel_startup
+
+kernel_startup.use_this_checkouts_kernel()  # this checkout's kernelspec, whatever the user's points at
+
 REPLY_SECONDS = 90  # the first cells compile the helper jar's classes: generous on a loaded 2-core machine
 IOPUB_SECONDS = 10  # between one output message of a request and the next
 jupyter_kernel_test.TIMEOUT = REPLY_SECONDS
