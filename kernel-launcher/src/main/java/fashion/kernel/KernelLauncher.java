@@ -50,6 +50,7 @@ public final class KernelLauncher {
                     + "'; rapaio-jupyter-kernel speaks tcp only (start Jupyter with --transport=tcp, the default)");
         }
         var kernel = MainApp.kernel; // the kernel's JShell starts here, before any socket exists
+        runStartupStatements(kernel);
         Channels channels = new Channels(connection);
         try {
             OrderedConnect.connect(channels, kernel, connection);
@@ -62,6 +63,26 @@ public final class KernelLauncher {
         }
         LOGGER.info("kernel ready: handlers registered, then channels bound (" + connectionFile + ")");
         channels.joinUntilClose();
+    }
+
+    /**
+     * Evaluates the statements of {@code FASHION_KERNEL_STARTUP} (Java statements, for example
+     * {@code fashion.training.Interrupts.install();}) in the kernel's JShell before any socket is bound, so that they
+     * are in force before the first cell. The kernel's own start-up script ({@code RJK_INIT_SCRIPT}) is evaluated as
+     * one snippet and holds only the import lines (JShell rejects a statement after imports in one snippet). A failing
+     * statement is logged and the kernel starts anyway.
+     */
+    private static void runStartupStatements(org.rapaio.jupyter.kernel.core.RapaioKernel kernel) {
+        String statements = System.getenv("FASHION_KERNEL_STARTUP");
+        if (statements == null || statements.isBlank()) {
+            return;
+        }
+        try {
+            kernel.eval(statements);
+            LOGGER.info("start-up statements evaluated: " + statements);
+        } catch (Exception | LinkageError e) {
+            LOGGER.warning("start-up statements failed (" + statements + "): " + e);
+        }
     }
 
     private static void fail(String message) {

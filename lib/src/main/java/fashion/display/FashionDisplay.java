@@ -31,8 +31,8 @@ public final class FashionDisplay implements DisplayProvider {
 
     /**
      * Created by the kernel when it renders the first cell result. Installs the interrupt handler
-     * ({@link fashion.training.Interrupts}) then: the kernel's start-up script ({@code RJK_INIT_SCRIPT}) is evaluated
-     * as one JShell snippet, so it can import the jar's packages or run a statement, not both, and it imports.
+     * ({@link fashion.training.Interrupts}) if the kernel's launcher has not (it does, through the kernelspec's
+     * {@code FASHION_KERNEL_STARTUP}, before the first cell; a kernelspec written by hand may not).
      */
     public FashionDisplay() {
         fashion.training.Interrupts.install();
