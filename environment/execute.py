@@ -8,6 +8,7 @@ reports/ (written to a temporary file, then renamed). A failing cell stops that 
 part is still written, the notebook and cell are named, and the exit status is 1.
 """
 import asyncio
+import atexit
 import contextlib
 import fcntl
 import os
@@ -145,6 +146,11 @@ def execute_locked(path, nb, target):
                     for cell in nb.cells:
                         if cell.cell_type == "code":
                             cell.outputs = []
+                finally:
+                    # nbclient registers an atexit hook per client that asserts its kernel manager still exists; it
+                    # was cleaned up when execute() returned, so at exit the hook printed an AssertionError
+                    # traceback for every notebook run (issue 15). The kernel is shut down already: drop the hook.
+                    atexit.unregister(client._cleanup_kernel)
     except CellExecutionError as e:
         problem = str(e)
     except DeadKernelError as e:

@@ -17,6 +17,7 @@ Exits 0 when all hold, 1 with a message naming the failed check otherwise. Takes
 import os
 import signal
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -265,6 +266,7 @@ def main():
         check("runs=1" in text and "saved=true" in text, "the study keeps its finished setting, saved (%s)" % text.strip())
         leftovers = [f for _, _, fs in os.walk(store) for f in fs if f.endswith(".tmp")]
         check(not leftovers, "no partial files in the results folder (%s)" % leftovers)
+        shutil.rmtree(store, ignore_errors=True)
 
         time.sleep(0.5)
         content, text = run(kc, 'System.out.println("counter=" + counter + " spins=" + (spins > 0) + " status=" + h.status());')
