@@ -1,5 +1,6 @@
 package fashion.studies;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,6 +11,7 @@ import fashion.data.Split;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
 import fashion.training.History;
+import fashion.training.ModelFiles;
 import fashion.training.Training;
 import fashion.training.TrainingOptions;
 
@@ -48,6 +50,24 @@ final class Runner {
         return c;
     }
 
+    /** The training options a saved configuration was trained with (the inverse of {@link #configuration}). */
+    static TrainingOptions options(Map<String, Object> c) {
+        TrainingOptions o = TrainingOptions.epochs(((Number) c.get("epochs")).intValue())
+                .batchSize(((Number) c.get("batchSize")).intValue())
+                .seed(((Number) c.get("trainingSeed")).longValue())
+                .trainingSample(((Number) c.get("trainingSample")).intValue());
+        if (Boolean.TRUE.equals(c.get("flipHorizontally"))) {
+            o = o.flipHorizontally(true);
+        }
+        if (c.get("shiftRandomly") instanceof Number n) {
+            o = o.shiftRandomly(n.intValue());
+        }
+        if (Boolean.TRUE.equals(c.get("mirrorWhenEvaluating"))) {
+            o = o.mirrorWhenEvaluating(true);
+        }
+        return o;
+    }
+
     /**
      * A run made from a training session that has already happened (the Part 1 and 2 notebooks, and the studies); a
      * test evaluation with mirroring also gives the run its plain accuracy.
@@ -79,6 +99,16 @@ final class Runner {
         }
         Evaluation test = Evaluation.of(model, data.test(), options.mirrorWhenEvaluating());
         Evaluation onTrain = measureTraining ? Evaluation.of(model, train, options.mirrorWhenEvaluating()) : null;
-        return store.save(of(study, label, setting.values(), configuration, history, test, onTrain));
+        return saveWithNetwork(store, of(study, label, setting.values(), configuration, history, test, onTrain), model);
+    }
+
+    /**
+     * Saves the trained network beside the run's result file (first, so that a result never names a network that is
+     * not there), then the result.
+     */
+    static Run saveWithNetwork(ResultStore store, Run run, Model model) {
+        Path resultFile = store.pathFor(run.study(), run.label(), run.configuration());
+        ModelFiles.save(model, run.savedAt(resultFile, false).networkFile());
+        return store.save(run);
     }
 }
