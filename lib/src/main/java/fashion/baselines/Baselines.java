@@ -26,6 +26,9 @@ import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 import fashion.data.FashionMnist;
 import fashion.data.Split;
+import fashion.studies.Run;
+import fashion.studies.Runs;
+import tech.tablesaw.api.Table;
 
 /**
  * The classical methods of the Fashion-MNIST benchmark table, trained on the project's split (the same 55,000
@@ -52,6 +55,13 @@ public final class Baselines {
     private final FashionMnist data;
     private final List<Example<Label>> test;
 
+    /** Tribuo logs every tree and SGD progress at INFO: kept to warnings (held here so the setting is not collected). */
+    private static final java.util.logging.Logger TRIBUO_LOG = java.util.logging.Logger.getLogger("org.tribuo");
+
+    static {
+        TRIBUO_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private Baselines(FashionMnist data) {
         this.data = data;
         this.test = examples(data.test(), data.test().size());
@@ -65,7 +75,7 @@ public final class Baselines {
     /** Multinomial logistic regression (softmax regression): Tribuo's linear SGD, log loss, AdaGrad 0.1, 10 epochs. */
     public Baseline logisticRegression(int trainImages) {
         return run("logistic regression", "multinomial, SGD (AdaGrad 0.1), 10 epochs, batch 1",
-                new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1), 10, 1, SEED), trainImages);
+                new LinearSGDTrainer(new LogMulticlass(), new AdaGrad(0.1, 0.1), 10, Integer.MAX_VALUE, 1, SEED), trainImages);
     }
 
     /** Linear SVM: liblinear's L2-regularized L2-loss SVC (dual), cost C = 1, one-vs-rest over the 10 classes. */
@@ -157,6 +167,57 @@ public final class Baselines {
         System.out.println(b);
         return b;
     }
+
+    /**
+     * The results beside the project's saved networks of the same mode (quick or full): Part 1, Part 2 and the best
+     * model (rows left out when not saved yet), sorted by test accuracy.
+     */
+    public static Table comparison(List<Baseline> results) {
+        boolean quick = results.isEmpty() ? fashion.data.QuickMode.enabled() : results.get(0).quick();
+        List<Baseline> rows = new ArrayList<>(results);
+        String[][] networks = {{"part1-fully-connected", "network: Part 1, dense 784-700-10"},
+                {"part2-convolutional", "network: Part 2, the seed's CNN"}, {"best-model", "network: best model (CNN)"}};
+        for (String[] n : networks) {
+            Run r = Runs.saved(n[0], quick);
+            if (r != null) {
+                rows.add(new Baseline(n[1], r.label() + ", " + r.epochs().size() + " epochs", r.trainImages(), r.testImages(),
+                        r.testAccuracy(), r.trainingSeconds(), Double.NaN, r.quick()));
+            }
+        }
+        rows.sort(java.util.Comparator.comparingDouble(Baseline::testAccuracy).reversed());
+        return Baseline.table("Test accuracy of the classical methods and the project's networks" + (quick ? " (quick mode)" : ""), rows);
+    }
+
+    /** Saves the results as {@code results/baselines/results[-quick].json} (atomically), for the report. */
+    public static java.nio.file.Path save(List<Baseline> results) {
+        boolean quick = !results.isEmpty() && results.get(0).quick();
+        java.nio.file.Path file = fashion.data.Project.folder("results").resolve("baselines").resolve(quick ? "results-quick.json" : "results.json");
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile(file.getParent(), ".results", ".tmp");
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), results);
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot save the baselines to " + file + ": " + e.getMessage(), e);
+        }
+        System.out.println("saved " + results.size() + " baselines to " + file);
+        return file;
+    }
+
+    /** The saved results of this mode, or an empty list when {@code notebooks/baselines.ipynb} has not run in it. */
+    public static List<Baseline> saved(boolean quick) {
+        java.nio.file.Path file = fashion.data.Project.folder("results").resolve("baselines").resolve(quick ? "results-quick.json" : "results.json");
+        if (!java.nio.file.Files.exists(file)) {
+            return List.of();
+        }
+        try {
+            return List.of(JSON.readValue(file.toFile(), Baseline[].class));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(file + " is damaged (" + e.getMessage() + "): delete it and run notebooks/baselines.ipynb again.", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private static Dataset<Label> dataset(Split split, int n) {
         MutableDataset<Label> d = new MutableDataset<>(new SimpleDataSourceProvenance(split.name() + " (" + n + " images)", LABELS), LABELS);

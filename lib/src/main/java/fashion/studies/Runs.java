@@ -112,6 +112,19 @@ public final class Runs {
         return m;
     }
 
+    /**
+     * The latest saved run named {@code name} in this mode (quick or full), without training: null when there is none.
+     * For a study (such as "best-model"), the best setting of its latest run.
+     */
+    public static Run saved(String name, boolean quick) {
+        List<Run> study = store.latest(name, quick);
+        if (study != null && !study.isEmpty()) {
+            return new StudyResults(name, study, "", 0).best();
+        }
+        return store.all(name).stream().filter(r -> r.quick() == quick)
+                .max(java.util.Comparator.comparing(Run::created)).orElse(null);
+    }
+
     /** For tests and tools: where runs are saved (default: the project's {@code results/}). */
     public static void useStore(ResultStore s) {
         store = s;
