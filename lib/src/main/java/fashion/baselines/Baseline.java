@@ -27,11 +27,15 @@ public record Baseline(String method, String settings, int trainImages, int test
             m.append(b.method());
             s.append(b.settings());
             n.append(b.trainImages());
-            acc.append(Math.round(b.testAccuracy() * 10000) / 10000.0);
-            train.append(Math.round(b.trainSeconds() * 10) / 10.0);
-            test.append(Math.round(b.testSeconds() * 10) / 10.0);
+            acc.append(round(b.testAccuracy(), 10000));
+            train.append(round(b.trainSeconds(), 10));
+            test.append(round(b.testSeconds(), 10)); // NaN (shown empty) for the networks: not measured by their runs
         }
         return Table.create(title, m, s, n, acc, train, test);
+    }
+
+    private static double round(double x, double scale) {
+        return Double.isFinite(x) ? Math.round(x * scale) / scale : x;
     }
 
     @Override

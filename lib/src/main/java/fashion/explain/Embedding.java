@@ -167,9 +167,10 @@ public final class Embedding {
                     .marker(Marker.builder().size(4).opacity(0.7).build()).text(text).build();
             extra.append("trace").append(c).append(".hovertemplate = '%{text}<extra></extra>';");
         }
-        String title = String.format(Locale.ROOT, "Penultimate layer (%d units) of %s, %d test images, first two principal components",
+        String title = String.format(Locale.ROOT, "Last hidden layer (%d units) of %s, %d test images, first two principal components",
                 width, modelName, truth.length);
-        Figure figure = new Figure(Layout.builder().title(title).width(760).height(600)
+        String shortTitle = String.format(Locale.ROOT, "%s<br>last hidden layer (%d units), %d test images, PCA", modelName, width, truth.length);
+        Figure figure = new Figure(Layout.builder().title(shortTitle).width(760).height(600)
                 .xAxis(Axis.builder().title(String.format(Locale.ROOT, "PC 1 (%.0f%% of the variance)", 100 * explained[0])).build())
                 .yAxis(Axis.builder().title(String.format(Locale.ROOT, "PC 2 (%.0f%% of the variance)", 100 * explained[1])).build())
                 .build(), traces);

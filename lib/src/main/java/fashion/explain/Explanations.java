@@ -178,7 +178,7 @@ public final class Explanations {
     /** Image, saliency of the predicted class (hot: white most salient), occlusion (red: hiding it lowers the class). */
     public ImageGrid saliencyAndOcclusion() {
         ImageGrid g = new ImageGrid("What the network looks at, " + model.name() + ": image | input-gradient saliency | occlusion"
-                + " sensitivity (6 x 6 black patches; red: hiding the part lowers the predicted class's probability, blue: raises it)", 3, 4);
+                + " sensitivity (6 x 6 black patches; red: hiding the part lowers the predicted class's probability, blue: raises it)", 3, 5);
         for (int j = 0; j < index.length; j++) {
             g.add(split.image(index[j]), caption(j));
             g.addColour(ColorMaps.heat(saliency[j]), "saliency of " + FashionMnist.className(predicted[j]));
@@ -191,7 +191,7 @@ public final class Explanations {
     /** Image, Grad-CAM of the predicted class, Grad-CAM of the true class, over the image (red: most weight). */
     public ImageGrid gradCam() {
         ImageGrid g = new ImageGrid("Grad-CAM on the last convolution (layer " + GradCam.lastConvolution(model) + "), " + model.name()
-                + ": image | predicted class | true class (red: the regions whose features raise the class's score most)", 3, 4);
+                + ": image | predicted class | true class (red: the regions whose features raise the class's score most)", 3, 5);
         for (int j = 0; j < index.length; j++) {
             float[][] img = split.image(index[j]);
             g.add(img, caption(j));
