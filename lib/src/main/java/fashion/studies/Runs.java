@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import fashion.data.FashionMnist;
+import fashion.data.Split;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
 import fashion.models.Models;
@@ -100,7 +101,10 @@ public final class Runs {
         }
         Model m = Models.fromSettings(label, settings);
         TrainingOptions options = Runner.options(best.configuration());
-        Run run = Runner.trainOrLoad(store, study, new Setting(best.setting()), m, data.train(), data, options, true, false);
+        int trainImages = best.trainImages();
+        Split train = trainImages > 0 && trainImages < data.train().size() ? data.train().balancedHead(Math.max(1, trainImages / 10))
+                : data.train(); // as Study.trainingSplit chose it
+        Run run = Runner.trainOrLoad(store, study, new Setting(best.setting()), m, train, data, options, true, false);
         if (run == null) {
             throw new StudyException("training of " + study + " / " + label + " was interrupted: nothing was saved.");
         }
