@@ -170,11 +170,12 @@ public final class Embedding {
         String title = String.format(Locale.ROOT, "Last hidden layer (%d units) of %s, %d test images, first two principal components",
                 width, modelName, truth.length);
         String shortTitle = String.format(Locale.ROOT, "%s<br>last hidden layer (%d units), %d test images, PCA", modelName, width, truth.length);
-        Figure figure = new Figure(Layout.builder().title(shortTitle).width(760).height(600)
+        Figure figure = new Figure(Layout.builder().title(title).width(760).height(600)
                 .xAxis(Axis.builder().title(String.format(Locale.ROOT, "PC 1 (%.0f%% of the variance)", 100 * explained[0])).build())
                 .yAxis(Axis.builder().title(String.format(Locale.ROOT, "PC 2 (%.0f%% of the variance)", 100 * explained[1])).build())
                 .build(), traces);
         extra.append("layout.legend = {itemsizing: 'constant'};");
+        extra.append("layout.title = ").append(fashion.plots.PlotlyHtml.json(shortTitle)).append(";"); // two lines: tablesaw escapes <br>
         return new Chart(title, figure, extra.toString());
     }
 
