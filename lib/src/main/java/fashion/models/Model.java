@@ -38,6 +38,14 @@ public final class Model {
         this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
     }
 
+    /**
+     * A model around a network restored from a file ({@code ModelFiles.load}): for inference and explanation; it
+     * trains like any other, without the minibatch halves of the factories' networks.
+     */
+    public static Model restored(String name, MultiLayerNetwork network, Input input, Map<String, Object> settings) {
+        return new Model(name, network, input, settings == null ? Map.of() : settings);
+    }
+
     public String name() {
         return name;
     }

@@ -55,6 +55,64 @@ public final class Models {
         return cnn().build();
     }
 
+    /**
+     * A convolutional network rebuilt from the settings it was built with ({@link Model#settings()}, as saved with a
+     * run), named {@code name}: the same architecture, initialization seed and optimizer.
+     *
+     * @throws SettingException when {@code settings} has a key the convolutional builder does not know (a model of
+     *         another kind, or a setting added after this code), naming it
+     */
+    public static Model fromSettings(String name, Map<String, Object> settings) {
+        CnnBuilder b = cnn().name(name);
+        for (Map.Entry<String, Object> e : settings.entrySet()) {
+            Object v = e.getValue();
+            switch (e.getKey()) {
+                case "convLayers" -> b.convLayers(((Number) v).intValue());
+                case "filters" -> b.filters(((Number) v).intValue());
+                case "kernelSize" -> b.kernelSize(((Number) v).intValue());
+                case "padding" -> b.padding(String.valueOf(v));
+                case "pooling" -> b.pooling(String.valueOf(v));
+                case "secondFilters" -> b.secondFilters(((Number) v).intValue());
+                case "secondKernelSize" -> b.secondKernelSize(((Number) v).intValue());
+                case "thirdFilters" -> b.thirdFilters(((Number) v).intValue());
+                case "thirdKernelSize" -> b.thirdKernelSize(((Number) v).intValue());
+                case "denseWidth" -> b.denseWidth(((Number) v).intValue());
+                case "batchNorm" -> b.batchNorm(Boolean.TRUE.equals(v));
+                case "dropout" -> b.dropout(((Number) v).doubleValue());
+                case "activation" -> b.activation(String.valueOf(v));
+                case "l2" -> b.l2(((Number) v).doubleValue());
+                case "learningRate" -> b.learningRate(((Number) v).doubleValue());
+                case "learningRateDecay" -> b.learningRateDecay(((Number) v).doubleValue());
+                case "optimizer" -> b.optimizer(String.valueOf(v));
+                case "seed" -> b.seed(((Number) v).longValue());
+                default -> throw new SettingException("cannot rebuild a convolutional network from the setting '" + e.getKey()
+                        + "' (" + v + "): rebuild it with the code that made it (its notebook).");
+            }
+        }
+        Model m = b.build();
+        if (!sameSettings(m.settings(), settings)) {
+            throw new SettingException("the rebuilt network's settings " + m.settings() + " differ from the saved ones "
+                    + settings + ": rebuild it with the code that made it (its notebook).");
+        }
+        return m;
+    }
+
+    /** Equal keys and values, numbers compared by value (a saved file may read 42 back as an Integer, not a Long). */
+    private static boolean sameSettings(Map<String, Object> a, Map<String, Object> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (String k : a.keySet()) {
+            Object x = a.get(k);
+            Object y = b.get(k);
+            boolean same = x instanceof Number p && y instanceof Number q ? p.doubleValue() == q.doubleValue() : String.valueOf(x).equals(String.valueOf(y));
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A fully connected network; every default is the seed's. */
     public static DenseBuilder dense() {
         return new DenseBuilder();

@@ -163,6 +163,24 @@ public final class Run {
         return file;
     }
 
+    /**
+     * Where the trained network of this run is saved, beside its result file ({@code <label>-<hash>.network.zip}, in
+     * Deeplearning4j's format); null until the run is saved. Runs saved before networks were kept have no such file.
+     */
+    public Path networkFile() {
+        if (file == null) {
+            return null;
+        }
+        String name = file.getFileName().toString();
+        return file.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".network.zip");
+    }
+
+    /** Whether this run's trained network is saved ({@link #networkFile()} exists). */
+    public boolean hasNetwork() {
+        Path f = networkFile();
+        return f != null && java.nio.file.Files.isRegularFile(f);
+    }
+
     /** Whether this run was read from a saved file rather than trained in this session. */
     public boolean loaded() {
         return loaded;

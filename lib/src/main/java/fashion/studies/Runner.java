@@ -1,5 +1,6 @@
 package fashion.studies;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +13,7 @@ import fashion.engine.StopSignal;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
 import fashion.training.History;
+import fashion.training.ModelFiles;
 import fashion.training.Training;
 import fashion.training.TrainingOptions;
 
@@ -48,6 +50,24 @@ final class Runner {
         c.put("testImages", data.test().size());
         c.put("quick", data.quick());
         return c;
+    }
+
+    /** The training options a saved configuration was trained with (the inverse of {@link #configuration}). */
+    static TrainingOptions options(Map<String, Object> c) {
+        TrainingOptions o = TrainingOptions.epochs(((Number) c.get("epochs")).intValue())
+                .batchSize(((Number) c.get("batchSize")).intValue())
+                .seed(((Number) c.get("trainingSeed")).longValue())
+                .trainingSample(((Number) c.get("trainingSample")).intValue());
+        if (Boolean.TRUE.equals(c.get("flipHorizontally"))) {
+            o = o.flipHorizontally(true);
+        }
+        if (c.get("shiftRandomly") instanceof Number n) {
+            o = o.shiftRandomly(n.intValue());
+        }
+        if (Boolean.TRUE.equals(c.get("mirrorWhenEvaluating"))) {
+            o = o.mirrorWhenEvaluating(true);
+        }
+        return o;
     }
 
     /**
@@ -100,7 +120,7 @@ final class Runner {
             System.out.println("interrupted while measuring " + label + " on the test set: this run is not saved.");
             return null;
         }
-        return saveOrKeep(store, of(study, label, setting.values(), configuration, history, test, onTrain));
+        return saveOrKeep(store, of(study, label, setting.values(), configuration, history, test, onTrain), model);
     }
 
     /** Whether a saved run may stand in for training: finished, or diverged (shown as such). */
@@ -113,15 +133,25 @@ final class Runner {
      * memory (its {@link Run#file()} stays null), says so on stderr with the reason and how to save it elsewhere, and
      * returns it: a trained result is never thrown away because it could not be written.
      */
-    static Run saveOrKeep(ResultStore store, Run run) {
+    static Run saveOrKeep(ResultStore store, Run run, Model model) {
         try {
-            return store.save(run);
-        } catch (StudyException e) {
+            return saveWithNetwork(store, run, model);
+        } catch (StudyException | ModelFiles.ModelFileException e) {
             System.err.println("WARNING: " + e.getMessage() + "\nThe result of " + run.study() + " / " + run.label()
                     + " is kept in memory (this notebook's variables) but NOT saved. To save it elsewhere: "
                     + "ResultStore.at(Path.of(\"/another/folder\")).save(run), e.g. for a study: "
                     + "results.runs().forEach(ResultStore.at(Path.of(\"/another/folder\"))::save);");
             return run;
         }
+    }
+
+    /**
+     * Saves the trained network beside the run's result file (first, so that a result never names a network that is
+     * not there), then the result.
+     */
+    static Run saveWithNetwork(ResultStore store, Run run, Model model) {
+        Path resultFile = store.pathFor(run.study(), run.label(), run.configuration());
+        ModelFiles.save(model, run.savedAt(resultFile, false).networkFile());
+        return store.save(run);
     }
 }

@@ -1,13 +1,17 @@
 package fashion.studies;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 import fashion.data.FashionMnist;
 import fashion.data.Project;
 import fashion.engine.Arguments;
+import fashion.data.Split;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
+import fashion.models.Models;
+import fashion.training.ModelFiles;
 import fashion.training.History;
 import fashion.training.TrainingOptions;
 
@@ -48,15 +52,15 @@ public final class Runs {
         Run run = Runner.of(name, model.name(), Map.of(), configuration, history, test, training);
         try {
             if (history.status() == History.Status.COMPLETED) {
-                store.save(run);
+                run = Runner.saveWithNetwork(store, run, model); // the network too, for what-the-network-sees
                 System.out.println("saved " + run.study() + " to " + Project.display(run.file()));
             } else {
-                store.savePartial(run);
+                run = store.savePartial(run);
                 System.out.println("saved " + run.study() + " to " + Project.display(run.file()) + ", marked " + history.status()
                         + " (" + history.epochs().size() + " of " + configuration.get("epochs")
                         + " epochs): it is not a finished run and will not be reused as one.");
             }
-        } catch (StudyException e) {
+        } catch (StudyException | ModelFiles.ModelFileException e) {
             System.err.println("WARNING: " + e.getMessage() + "\nThe run is NOT saved; the model, its history and "
                     + "evaluations stay in this notebook's variables. To save it elsewhere: "
                     + "Runs.useStore(ResultStore.at(Path.of(\"/another/folder\"))), then run this cell again.");
@@ -81,6 +85,87 @@ public final class Runs {
                     + run.configuration().get("epochs") + " epochs (" + run.message() + ")");
         }
         return run;
+    }
+
+    /**
+     * The trained network of a named run: the saved run of this model and options with its saved network, else the
+     * model trained, evaluated and saved now (also when the run was saved before networks were kept).
+     *
+     * <pre>
+     * Model part2 = Runs.trainedModel("part2-convolutional", Models::seedCnn, data, TrainingOptions.epochs(5));
+     * </pre>
+     *
+     * @throws StudyException when training was interrupted (nothing is saved then)
+     */
+    public static Model trainedModel(String name, Supplier<Model> model, FashionMnist data, TrainingOptions options) {
+        Model m = model.get();
+        Map<String, Object> configuration = Runner.configuration(name, m.name(), m, data.train(), data, options);
+        Run saved = store.find(name, m.name(), configuration);
+        if (saved != null && saved.hasNetwork()) {
+            ModelFiles.restore(m, saved.networkFile());
+            System.out.println("loaded " + name + " and its network (" + saved.networkFile() + "): " + saved);
+            return m;
+        }
+        Run run = Runner.trainOrLoad(store, name, new Setting(Map.of()), m, data.train(), data, options, true, true);
+        if (run == null) {
+            throw new StudyException("training of " + name + " was interrupted: nothing was saved.");
+        }
+        System.out.println("trained and saved " + name + " (" + run.networkFile() + "): " + run);
+        return m;
+    }
+
+    /**
+     * The trained network of the best setting (highest test accuracy) of the latest run of {@code study} in this mode
+     * (quick or full), as its notebook saved it. A run saved without its network is trained again from its saved
+     * configuration (model settings and training options) and saved with it, so the study's own recipe is what counts.
+     *
+     * @throws StudyException when the study has not been run in this mode (run its notebook first), or when its best
+     *         run has no saved network and its settings cannot be rebuilt
+     */
+    public static Model bestModel(String study, FashionMnist data) {
+        List<Run> runs = store.latest(study, data.quick());
+        if (runs == null || runs.isEmpty()) {
+            throw new StudyException("the study " + study + " has not been run" + (data.quick() ? " in quick mode" : "")
+                    + " yet: run its notebook first (environment/run " + (data.quick() ? "--quick " : "")
+                    + "notebooks/studies/" + study + ".ipynb).");
+        }
+        Run best = new StudyResults(study, runs, "", 0).best();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> settings = (Map<String, Object>) best.configuration().get("modelSettings");
+        String label = String.valueOf(best.configuration().get("model"));
+        if (best.hasNetwork()) {
+            Model m = Model.restored(label, ModelFiles.load(best.networkFile()), Model.Input.IMAGE, settings);
+            System.out.println("loaded the best network of " + study + " (" + best.networkFile() + "): " + best);
+            return m;
+        }
+        Model m = Models.fromSettings(label, settings);
+        TrainingOptions options = Runner.options(best.configuration());
+        int trainImages = best.trainImages();
+        Split train = trainImages > 0 && trainImages < data.train().size() ? data.train().balancedHead(Math.max(1, trainImages / 10))
+                : data.train(); // as Study.trainingSplit chose it
+        Run run = Runner.trainOrLoad(store, study, new Setting(best.setting()), m, train, data, options, true, false);
+        if (run == null) {
+            throw new StudyException("training of " + study + " / " + label + " was interrupted: nothing was saved.");
+        }
+        if (!run.file().equals(best.file())) {
+            throw new StudyException(run.file(), "retraining " + label + " from its saved settings gave a different configuration"
+                    + " than the study saved (" + best.file() + "): run notebooks/studies/" + study + ".ipynb again.", null);
+        }
+        System.out.println("trained and saved the best network of " + study + " (" + run.networkFile() + "): " + run);
+        return m;
+    }
+
+    /**
+     * The latest saved run named {@code name} in this mode (quick or full), without training: null when there is none.
+     * For a study (such as "best-model"), the best setting of its latest run.
+     */
+    public static Run saved(String name, boolean quick) {
+        List<Run> study = store.latest(name, quick);
+        if (study != null && !study.isEmpty()) {
+            return new StudyResults(name, study, "", 0).best();
+        }
+        return store.all(name).stream().filter(r -> r.quick() == quick)
+                .max(java.util.Comparator.comparing(Run::created)).orElse(null);
     }
 
     /** For tests and tools: where runs are saved (default: the project's {@code results/}). */

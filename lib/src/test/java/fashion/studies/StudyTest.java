@@ -187,6 +187,45 @@ class StudyTest {
     }
 
     @Test
+    void savedRunsKeepTheirTrainedNetwork() {
+        Runs.useStore(ResultStore.at(folder));
+        try {
+            java.util.function.Supplier<fashion.models.Model> small = () -> Models.cnn().convLayers(1).filters(2).kernelSize(3)
+                    .secondFilters(2).secondKernelSize(3).denseWidth(8).learningRate(1e-3).build();
+            TrainingOptions options = TrainingOptions.epochs(1).trainingSample(200).progress(false);
+            var trained = Runs.trainedModel("net-test", small, data, options);
+            Run run = Runs.saved("net-test", true);
+            assertNotNull(run);
+            assertTrue(run.hasNetwork(), "network saved beside " + run.file());
+            var restored = Runs.trainedModel("net-test", small, data, options); // loaded, not trained again
+            assertEquals(trained.network().params(), restored.network().params());
+            assertTrue(java.nio.file.Files.getLastModifiedTime(run.networkFile()).equals(
+                    java.nio.file.Files.getLastModifiedTime(Runs.saved("net-test", true).networkFile())));
+
+            // a study's best setting: from its network file, and rebuilt from its saved settings when the file is gone
+            StudyResults results = Study.of("best-test").vary("denseWidth", 4, 8)
+                    .model(s -> Models.cnn().convLayers(1).filters(2).kernelSize(3).secondFilters(2).secondKernelSize(3)
+                            .denseWidth(s.integer("denseWidth")).learningRate(1e-3).build())
+                    .epochs(1).trainingImages(200).progress(false).store(ResultStore.at(folder)).run(data);
+            Run best = results.best();
+            var loaded = Runs.bestModel("best-test", data);
+            assertEquals(best.configuration().get("parameters"), loaded.parameterCount());
+            var probe = data.test().images().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 5));
+            var before = loaded.network().output(probe, false);
+            java.nio.file.Files.delete(best.networkFile());
+            var rebuilt = Runs.bestModel("best-test", data); // trained again from the saved configuration
+            assertTrue(Runs.saved("best-test", true).hasNetwork());
+            assertEquals(before.shape()[1], rebuilt.network().output(probe, false).shape()[1]);
+            StudyException e = assertThrows(StudyException.class, () -> Runs.bestModel("never-run", data));
+            assertTrue(e.getMessage().contains("notebooks/studies/never-run.ipynb"), e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            Runs.useStore(ResultStore.standard());
+        }
+    }
+
+    @Test
     void namedRunsRoundTripWithConfusionMatrices() {
         Runs.useStore(ResultStore.at(folder));
         try {
