@@ -35,16 +35,19 @@ import fashion.training.TrainingOptions;
 /**
  * Training-speed benchmark of the seed's two models through the library's normal path
  * ({@link Models#seedDense()} / {@link Models#seedCnn()}, {@link FashionMnist#load()}, {@link Training#fit}), with
- * the project's PyTorch peer ({@code environment/peer/pytorch_seed_models.py}) run on the same machine right after
- * each model when {@code /usr/bin/python3} can import torch.
+ * two peers run on the same machine right after each model ({@link Peers}): Debian's PyTorch 1.13 (only counted with
+ * an optimized BLAS) and DJL 0.36 + PyTorch 2.7.1, each in its fastest thread configuration.
  *
  * <pre>
- * environment/bench [--model fc|cnn] [--limit N] [--epochs E] [--batch B] [--peer auto|off] [--peer-init pytorch|keras]
+ * environment/bench [--model fc|cnn] [--limit N] [--epochs E] [--batch B] [--peer auto|off|pytorch|djl] [--peer-init keras|pytorch]
  * </pre>
  *
- * Prints per-epoch seconds, achieved GFLOP/s next to the machine's measured float32 GEMM ceiling, and per model a
- * machine-readable line {@code model=fc batch=32 samples=55000 threads=2 seconds_per_epoch=X test_accuracy=Y
- * peak_rss_mb=Z}, followed by the peer's line and {@code ratio_dl4j_over_pytorch=R}.
+ * Prints the CPU and its vector flags, the load average, per-epoch seconds, achieved GFLOP/s next to the machine's
+ * measured float32 GEMM ceiling, and per model the machine-readable lines {@code model=fc batch=32 samples=55000
+ * threads=2 seconds_per_epoch=X test_accuracy=Y peak_rss_mb=Z}, {@code model=fc first_epoch_over_later=F}, {@code
+ * model=fc ratio_dl4j_over_pytorch=R}, {@code model=fc peer=pytorch|djl ratio_dl4j_over_peer=R} and {@code model=fc
+ * peer=faster faster_peer=NAME ratio_dl4j_over_peer=R}. Seconds per epoch are the median epoch's (the larger of
+ * two).
  */
 public final class Benchmark {
     private Benchmark() {
@@ -56,7 +59,7 @@ public final class Benchmark {
         int epochs = -1;
         int batch = 32;
         String peer = "auto";
-        String peerInit = "pytorch";
+        String peerInit = "keras";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -89,7 +92,7 @@ public final class Benchmark {
                     i++;
                 }
                 case "-h", "--help" -> {
-                    System.out.println("usage: bench [--model fc|cnn] [--limit N] [--epochs E] [--batch B] [--peer auto|off] [--peer-init pytorch|keras]");
+                    System.out.println("usage: bench [--model fc|cnn] [--limit N] [--epochs E] [--batch B] [--peer auto|off|pytorch|djl] [--peer-init keras|pytorch]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a + " (try --help)");
@@ -106,33 +109,73 @@ public final class Benchmark {
 
         Engine.init();
         System.out.println("engine: " + Engine.describe());
+        System.out.println("cpu: " + cpuDescription());
+        System.out.println("load: " + loadAverage());
         double ceiling = gemmCeiling();
         System.out.printf(Locale.ROOT, "float32 GEMM ceiling (1024x1024x1024, %d threads): %.1f GFLOP/s%n",
                 Engine.threads(), ceiling);
         FashionMnist data = FashionMnist.load();
-        boolean runPeer = !peer.equals("off") && peerAvailable();
-        if (!peer.equals("off") && !runPeer) {
-            System.out.println("peer: /usr/bin/python3 cannot import torch (or the peer script is missing): skipped");
+        List<String> peers = new ArrayList<>();
+        if (peer.equals("auto") || peer.equals("pytorch")) {
+            if (pytorchAvailable()) {
+                peers.add("pytorch");
+            } else {
+                System.out.println("peer pytorch: /usr/bin/python3 cannot import torch (or the peer script is missing): "
+                        + "skipped; install it with FASHION_PEERS=1 environment/setup (python3-torch and OpenBLAS)");
+            }
+        }
+        if (peer.equals("auto") || peer.equals("djl")) {
+            peers.add("djl");
         }
 
         for (String name : models) {
             int e = epochs > 0 ? epochs : name.equals("fc") ? 2 : 1;
             Result dl4j = runDl4j(name, data, limit, e, batch, ceiling);
-            System.out.println(dl4j.line);
-            if (runPeer) {
-                String peerLine = runPeer(name, limit, e, batch, peerInit);
-                if (peerLine != null) {
-                    System.out.println("pytorch: " + peerLine);
-                    double peerSeconds = field(peerLine, "seconds_per_epoch");
-                    System.out.printf(Locale.ROOT, "model=%s ratio_dl4j_over_pytorch=%.3f%n", name,
-                            dl4j.secondsPerEpoch / peerSeconds);
+            List<String> ratios = new ArrayList<>();
+            String fastest = null;
+            double fastestSeconds = Double.POSITIVE_INFINITY;
+            for (String p : peers) {
+                String peerLine = p.equals("pytorch") ? Peers.runPytorch(name, limit, e, batch, peerInit)
+                        : Peers.runDjl(name, limit, e, batch);
+                if (peerLine == null) {
+                    continue;
                 }
+                System.out.println(p + ": " + peerLine);
+                if (peerLine.contains("blas_kind=reference")) {
+                    System.out.println("NO RATIO against the pytorch peer: its torch multiplies through the reference "
+                            + "BLAS (netlib), about 10x slower than an optimized one for the dense model, so a ratio "
+                            + "would flatter this project. Fix: apt-get install libopenblas0-pthread (as root; "
+                            + "update-alternatives then points libblas.so.3 at OpenBLAS), or FASHION_PEERS=1 "
+                            + "environment/setup, and run the bench again.");
+                    continue;
+                }
+                double peerSeconds = field(peerLine, "seconds_per_epoch");
+                if (p.equals("pytorch")) {
+                    ratios.add(String.format(Locale.ROOT, "model=%s ratio_dl4j_over_pytorch=%.3f", name,
+                            dl4j.secondsPerEpoch / peerSeconds));
+                }
+                ratios.add(String.format(Locale.ROOT, "model=%s peer=%s ratio_dl4j_over_peer=%.3f", name, p,
+                        dl4j.secondsPerEpoch / peerSeconds));
+                if (peerSeconds < fastestSeconds) {
+                    fastestSeconds = peerSeconds;
+                    fastest = p;
+                }
+            }
+            System.out.println("load: " + loadAverage());
+            System.out.println(dl4j.line);
+            System.out.printf(Locale.ROOT, "model=%s first_epoch_over_later=%.3f%n", name, dl4j.firstOverLater);
+            for (String r : ratios) {
+                System.out.println(r);
+            }
+            if (fastest != null) {
+                System.out.printf(Locale.ROOT, "model=%s peer=faster faster_peer=%s ratio_dl4j_over_peer=%.3f%n", name,
+                        fastest, dl4j.secondsPerEpoch / fastestSeconds);
             }
             System.out.flush();
         }
     }
 
-    private record Result(double secondsPerEpoch, String line) {
+    private record Result(double secondsPerEpoch, double firstOverLater, String line) {
     }
 
     private static Result runDl4j(String name, FashionMnist data, int limit, int epochs, int batch, double ceiling)
@@ -171,7 +214,8 @@ public final class Benchmark {
         String line = String.format(Locale.ROOT,
                 "model=%s batch=%d samples=%d threads=%d seconds_per_epoch=%.3f test_accuracy=%.4f peak_rss_mb=%d",
                 name, batch, train.size(), Engine.threads(), median, accuracy, peak);
-        return new Result(median, line);
+        double later = seconds.length > 1 ? median(Arrays.copyOfRange(seconds, 1, seconds.length)) : Double.NaN;
+        return new Result(median, seconds[0] / later, line);
     }
 
     /**
@@ -223,6 +267,41 @@ public final class Benchmark {
         return v.length == 0 ? Double.NaN : v[v.length / 2];
     }
 
+    /** The CPU's model name and its widest vector extensions, from /proc/cpuinfo. */
+    static String cpuDescription() {
+        try {
+            String model = "unknown";
+            String flags = "";
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name") && model.equals("unknown")) {
+                    model = line.substring(line.indexOf(':') + 1).trim();
+                } else if (line.startsWith("flags") && flags.isEmpty()) {
+                    flags = " " + line.substring(line.indexOf(':') + 1).trim() + " ";
+                }
+            }
+            StringBuilder vector = new StringBuilder();
+            for (String f : new String[] {"avx512f", "avx512bw", "avx512_vnni", "avx2", "fma"}) {
+                if (flags.contains(" " + f + " ")) {
+                    vector.append(vector.length() == 0 ? "" : " ").append(f);
+                }
+            }
+            return model + ", " + Runtime.getRuntime().availableProcessors() + " cores, flags " + vector;
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    /** The 1, 5 and 15 minute load averages (/proc/loadavg): other processes competing for the cores. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2] + " (1, 5, 15 min; " + Runtime.getRuntime().availableProcessors()
+                    + " cores)";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     /** Resets VmHWM (Linux: writing 5 to /proc/self/clear_refs) so each model reports its own peak. */
     private static void resetPeakRss() {
         try {
@@ -247,60 +326,11 @@ public final class Benchmark {
         return -1;
     }
 
-    private static Path peerScript() {
-        String env = System.getenv("FASHION_PEER_SCRIPT");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        Path p = Path.of("environment", "peer", "pytorch_seed_models.py");
-        String root = System.getenv("FASHION_PROJECT_DIR");
-        return root != null && !root.isBlank() ? Path.of(root).resolve(p) : p;
+    private static boolean pytorchAvailable() {
+        return Peers.pytorchAvailable();
     }
 
-    private static boolean peerAvailable() {
-        if (!Files.isRegularFile(peerScript()) || !Files.isExecutable(Path.of("/usr/bin/python3"))) {
-            return false;
-        }
-        try {
-            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** Runs the PyTorch peer with the same settings; echoes its output and returns its last line. */
-    private static String runPeer(String model, int limit, int epochs, int batch, String init)
-            throws IOException, InterruptedException {
-        List<String> command = List.of("/usr/bin/python3", peerScript().toString(), "--model", model, "--epochs",
-                String.valueOf(epochs), "--batch", String.valueOf(batch), "--limit", String.valueOf(limit), "--threads",
-                String.valueOf(Engine.threads()), "--init", init);
-        System.out.println("pytorch peer: " + String.join(" ", command));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String last = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.startsWith("model=")) {
-                    last = line;
-                } else {
-                    System.out.println("  pytorch " + line);
-                }
-            }
-        }
-        int code = p.waitFor();
-        if (code != 0 || last == null) {
-            System.out.println("pytorch peer failed (exit " + code + ")");
-            return null;
-        }
-        return last;
-    }
-
-    private static double field(String line, String key) {
+    static double field(String line, String key) {
         for (String part : line.trim().split("\\s+")) {
             if (part.startsWith(key + "=")) {
                 return Double.parseDouble(part.substring(key.length() + 1));

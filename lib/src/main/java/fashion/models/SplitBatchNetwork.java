@@ -79,6 +79,8 @@ public class SplitBatchNetwork extends MultiLayerNetwork {
 
     @Override
     public void computeGradientAndScore(LayerWorkspaceMgr workspaceMgr) {
+        // called by the optimizer before its update: one fused pass for L2, Adam and the step (FusedUpdate)
+        fashion.models.fastupdate.FusedUpdate.install(this);
         INDArray x = getInput();
         INDArray y = getLabels();
         long n = x == null ? 0 : x.size(0);

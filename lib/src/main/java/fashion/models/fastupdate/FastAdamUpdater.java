@@ -39,14 +39,7 @@ class FastAdamUpdater extends AdamUpdater {
         float beta1 = (float) c.getBeta1();
         float beta2 = (float) c.getBeta2();
         float epsilon = (float) c.getEpsilon();
-        float rate = (float) c.getLearningRate(iteration, epoch);
-        float beta1T = (float) Math.pow(beta1, iteration + 1);
-        float beta2T = (float) Math.pow(beta2, iteration + 1);
-        float alpha = rate * (float) Math.sqrt(1f - beta2T) / (1f - beta1T);
-        if (Float.isNaN(alpha) || Float.isInfinite(alpha) || alpha == 0f) {
-            alpha = epsilon; // as libnd4j
-        }
-        float alphaT = alpha;
+        float alphaT = alpha(c, iteration, epoch);
         FloatBuffer g = gradient.data().asNioFloat();
         FloatBuffer mb = m.data().asNioFloat();
         FloatBuffer vb = v.data().asNioFloat();
@@ -65,6 +58,20 @@ class FastAdamUpdater extends AdamUpdater {
             mb.put(mo + start, ms, 0, len);
             vb.put(vo + start, vs, 0, len);
         });
+    }
+
+    /** Adam's step size at this iteration, {@code rate sqrt(1 - beta2^t) / (1 - beta1^t)}, {@code t = iteration + 1}. */
+    static float alpha(Adam c, int iteration, int epoch) {
+        float beta1 = (float) c.getBeta1();
+        float beta2 = (float) c.getBeta2();
+        float rate = (float) c.getLearningRate(iteration, epoch);
+        float beta1T = (float) Math.pow(beta1, iteration + 1);
+        float beta2T = (float) Math.pow(beta2, iteration + 1);
+        float alpha = rate * (float) Math.sqrt(1f - beta2T) / (1f - beta1T);
+        if (Float.isNaN(alpha) || Float.isInfinite(alpha) || alpha == 0f) {
+            alpha = (float) c.getEpsilon(); // as libnd4j
+        }
+        return alpha;
     }
 
     /** One Adam step on {@code len} elements: updates the moments and replaces the gradient by the update. */
