@@ -168,11 +168,13 @@ public final class Run {
      * Deeplearning4j's format); null until the run is saved. Runs saved before networks were kept have no such file.
      */
     public Path networkFile() {
-        if (file == null) {
-            return null;
-        }
-        String name = file.getFileName().toString();
-        return file.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".network.zip");
+        return file == null ? null : networkFileFor(file);
+    }
+
+    /** Where the network of a run saved as {@code resultFile} goes ({@code <label>-<hash>.network.zip} beside it). */
+    static Path networkFileFor(Path resultFile) {
+        String name = resultFile.getFileName().toString();
+        return resultFile.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".network.zip");
     }
 
     /** Whether this run's trained network is saved ({@link #networkFile()} exists). */

@@ -147,11 +147,21 @@ final class Runner {
 
     /**
      * Saves the trained network beside the run's result file (first, so that a result never names a network that is
-     * not there), then the result.
+     * not there), then the result. When the result cannot be saved, the network file just written is removed again
+     * (no network without its result) and the run stays unsaved ({@link Run#file()} null).
      */
     static Run saveWithNetwork(ResultStore store, Run run, Model model) {
-        Path resultFile = store.pathFor(run.study(), run.label(), run.configuration());
-        ModelFiles.save(model, run.savedAt(resultFile, false).networkFile());
-        return store.save(run);
+        Path network = Run.networkFileFor(store.pathFor(run.study(), run.label(), run.configuration()));
+        ModelFiles.save(model, network);
+        try {
+            return store.save(run);
+        } catch (RuntimeException e) {
+            try {
+                java.nio.file.Files.deleteIfExists(network);
+            } catch (java.io.IOException ignored) {
+                // the result's own error says what went wrong; a stray network file is reused or replaced next time
+            }
+            throw e;
+        }
     }
 }
