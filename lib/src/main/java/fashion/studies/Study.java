@@ -208,7 +208,7 @@ public final class Study {
                 Model m = model.apply(s);
                 Run run = Runner.trainOrLoad(store, name, s, m, train, data, options, retrain, false);
                 done++;
-                String which = s.label() + (repeats > 1 ? ", seed " + (r + 1) + " of " + repeats : "");
+                String which = (s.values().isEmpty() ? m.name() : s.label()) + (repeats > 1 ? ", seed " + (r + 1) + " of " + repeats : "");
                 if (run == null) {
                     note = "interrupted during run " + done + " of " + total + " (" + which
                             + "): the results show the runs finished before it.";
