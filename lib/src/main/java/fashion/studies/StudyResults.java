@@ -111,6 +111,14 @@ public final class StudyResults {
         return Group.of(label, runsOf(label)).test();
     }
 
+    /**
+     * For runs evaluated with test-time mirroring: the spread over seeds of the test accuracy of the same networks on the
+     * images alone (no values for runs without mirroring).
+     */
+    public Spread unmirroredTestAccuracy(String label) {
+        return Group.of(label, runsOf(label)).unmirrored();
+    }
+
     /** Wall-clock seconds this call of {@code run} took (training, evaluation and loading). */
     public double seconds() {
         return seconds;

@@ -135,6 +135,7 @@ class SeedSpreadTest {
         assertEquals(4, r.runsTable().rowCount());
         assertEquals(3, r.runsOf("a").size());
         assertEquals(0.88, r.testAccuracy("a").mean(), 1e-12);
+        assertEquals(0, r.unmirroredTestAccuracy("a").n(), "no mirroring, no separate plain accuracy");
         String bars = r.testAccuracyBars().javascript();
         assertTrue(bars.contains("error_y") && bars.contains("0.8800 ± 0.0100"), bars);
         String curves = r.validationCurves().javascript();
