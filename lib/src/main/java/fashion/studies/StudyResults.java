@@ -258,7 +258,7 @@ public final class StudyResults {
             val.append(r.validationAccuracy());
             test.append(r.testAccuracy());
             plain.append(r.unmirroredTestAccuracy());
-            secs.append(r.trainingSeconds());
+            secs.append(Math.round(r.trainingSeconds() * 10) / 10.0);
             status.append(status(List.of(r)));
         }
         Table table = Table.create("Every run of study " + study, setting, seed, train, val, test, secs, status);
@@ -343,16 +343,16 @@ public final class StudyResults {
                 sb.append(String.format(Locale.ROOT, "; lowest, %s, %.4f", worst.label(), worst.test().mean()));
             }
             sb.append(String.format(Locale.ROOT, " (%s). ", budget));
-            String testPart = String.format(Locale.ROOT, "two standard errors of the test set's sampling (%.4f on %,d images)",
-                    c.testNoise(), best.testImages());
+            String noise = String.format(Locale.ROOT, "seed noise %s (two standard errors of the difference of the means); "
+                    + "test sampling error %.4f (two standard errors of the difference on %,d test images)",
+                    c.seedsKnown() ? String.format(Locale.ROOT, "%.4f", c.seedNoise()) : "unknown", c.testNoise(), best.testImages());
             if (!c.seedsKnown()) {
                 sb.append(String.format(Locale.ROOT, "With a single seed the spread between seeds is unknown, so no setting is "
-                        + "named best; for reference the margin is %s %s.",
-                        c.margin() > c.testNoise() ? "above" : "within", testPart));
+                        + "named best; for reference the margin is %s the test set's sampling error (%s).",
+                        c.margin() > c.testNoise() ? "above" : "within", noise));
             } else if (c.clear()) {
-                sb.append(String.format(Locale.ROOT, "The margin exceeds both the seed noise (two standard errors of the "
-                        + "difference of the means, %.4f) and %s: %s is the best setting of this study.", c.seedNoise(),
-                        testPart, best.label()));
+                sb.append(String.format(Locale.ROOT, "The margin exceeds both the seed noise and the test set's sampling error "
+                        + "(%s): %s is the best setting of this study.", noise, best.label()));
             } else {
                 List<String> leaders = new ArrayList<>();
                 for (Group g : r) {
@@ -361,11 +361,11 @@ public final class StudyResults {
                     }
                     leaders.add(g.label());
                 }
-                sb.append(String.format(Locale.ROOT, "The margin does not exceed %s (seed noise, two standard errors of the "
-                        + "difference of the means, %.4f; %s): the leaders (%s) are within noise of each other.",
-                        c.margin() <= c.seedNoise() && c.margin() <= c.testNoise() ? "either the seed noise or the test set's sampling error"
-                                : c.margin() <= c.seedNoise() ? "the seed noise" : "the test set's sampling error",
-                        c.seedNoise(), testPart, String.join("; ", leaders)));
+                sb.append(String.format(Locale.ROOT, "The margin %s (%s): %s within noise of each other.",
+                        c.margin() <= c.seedNoise() && c.margin() <= c.testNoise() ? "exceeds neither the seed noise nor the test set's sampling error"
+                                : c.margin() <= c.seedNoise() ? "does not exceed the seed noise" : "does not exceed the test set's sampling error",
+                        noise, leaders.size() == r.size() ? "all settings (" + String.join("; ", leaders) + ") are"
+                                : "the leaders (" + String.join("; ", leaders) + ") are"));
             }
         }
         long failed = runs.stream().filter(x -> x.status() != History.Status.COMPLETED).count();
