@@ -114,7 +114,7 @@ public final class Study {
      * factory must pass {@link Setting#seed()} to its builder) and training seeds offset by 0, 1, ... (the order of
      * the images and their augmentation). Repeat 0 is exactly the single-seed run, so runs saved before are reused as
      * seed 0. All settings are trained with the first seed before any with the second, so an interrupted study still
-     * compares every setting. Default 1.
+     * compares every setting. Default 1. In quick mode at most 2 seeds are trained.
      */
     public Study repeats(int n) {
         if (n < 1) {
@@ -192,6 +192,8 @@ public final class Study {
         }
         Split train = trainingSplit(data);
         List<Setting> settings = settings();
+        // quick mode only shows that the study runs: two seeds exercise the spreads at a third less time than three
+        int repeats = data.quick() ? Math.min(this.repeats, 2) : this.repeats;
         if (repeats > 1) {
             checkSeedIsUsed(settings.get(0).repeat(1));
         }
