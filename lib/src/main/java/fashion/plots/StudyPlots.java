@@ -80,7 +80,7 @@ public final class StudyPlots {
         Figure figure = new Figure(Layout.builder().title(title).width(Plots.WIDTH).height(Plots.HEIGHT + 40)
                 .xAxis(Axis.builder().title("epoch").build())
                 .yAxis(Axis.builder().title("validation accuracy").build()).build(), traces.toArray(new Trace[0]));
-        extra.append("layout.legend = {orientation: 'h', y: -0.25};" + "layout.xaxis.dtick = 1;" + "layout.margin = {b: 120};");
+        extra.append("layout.legend = {orientation: 'h', y: -0.25, traceorder: 'normal'};" + "layout.xaxis.dtick = 1;" + "layout.margin = {b: 120};");
         return new Chart(title, figure, extra.toString());
     }
 
