@@ -109,9 +109,9 @@ public final class FashionDisplay implements DisplayProvider {
                 + "<pre>" + TableHtml.escape(h.summary()) + "</pre>";
     }
 
-    /** The HTML a confusion matrix renders to: annotated heatmap then table. */
+    /** The HTML a confusion matrix renders to: annotated heatmap, table, then per-class precision, recall and F1. */
     public static String confusion(ConfusionMatrix m) {
-        return Plots.confusion(m).html() + TableHtml.html(m.table());
+        return Plots.confusion(m).html() + TableHtml.html(m.table()) + TableHtml.html(m.classMetrics());
     }
 
     private static <T> DisplayRenderer renderer(Class<T> type, Function<T, String> html, Function<T, String> text) {

@@ -2,6 +2,7 @@ package fashion.evaluation;
 
 import java.util.List;
 
+import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
@@ -87,6 +88,105 @@ public final class ConfusionMatrix {
         return row == 0 ? Double.NaN : (double) counts[c][c] / row;
     }
 
+    /** Images whose true class is {@code c} (the row sum: the class's support). */
+    public int support(int c) {
+        int row = 0;
+        for (int v : counts[c]) {
+            row += v;
+        }
+        return row;
+    }
+
+    /** Images predicted as class {@code c} (the column sum). */
+    public int predictedAs(int c) {
+        int col = 0;
+        for (int[] row : counts) {
+            col += row[c];
+        }
+        return col;
+    }
+
+    /**
+     * Precision of class {@code c}: of the images predicted as {@code c}, the fraction that are {@code c},
+     * {@code counts[c][c] / column sum}; NaN when nothing was predicted as {@code c}.
+     */
+    public double precision(int c) {
+        int col = predictedAs(c);
+        return col == 0 ? Double.NaN : (double) counts[c][c] / col;
+    }
+
+    /** Recall of class {@code c}: of the images of class {@code c}, the fraction found, {@code counts[c][c] / row sum}; NaN without images of {@code c}. */
+    public double recall(int c) {
+        return classAccuracy(c);
+    }
+
+    /** F1 score of class {@code c}: the harmonic mean {@code 2 P R / (P + R)} of precision and recall; 0 when both are 0, NaN when either is undefined. */
+    public double f1(int c) {
+        double p = precision(c);
+        double r = recall(c);
+        if (!Double.isFinite(p) || !Double.isFinite(r)) {
+            return Double.NaN;
+        }
+        return p + r == 0 ? 0 : 2 * p * r / (p + r);
+    }
+
+    /** Unweighted mean of the per-class precisions (classes where it is undefined are left out). */
+    public double macroPrecision() {
+        return macro(this::precision);
+    }
+
+    /** Unweighted mean of the per-class recalls (classes where it is undefined are left out). */
+    public double macroRecall() {
+        return macro(this::recall);
+    }
+
+    /** Unweighted mean of the per-class F1 scores (classes where it is undefined are left out). */
+    public double macroF1() {
+        return macro(this::f1);
+    }
+
+    private double macro(java.util.function.IntToDoubleFunction metric) {
+        double sum = 0;
+        int n = 0;
+        for (int c = 0; c < counts.length; c++) {
+            double v = metric.applyAsDouble(c);
+            if (Double.isFinite(v)) {
+                sum += v;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /**
+     * Precision, recall and F1 of every class, computed from this matrix, and a last row with their macro averages
+     * (unweighted means over classes); support is the number of images of the class (the matrix's row total).
+     */
+    public Table classMetrics() {
+        StringColumn name = StringColumn.create("class");
+        IntColumn support = IntColumn.create("support");
+        DoubleColumn precision = DoubleColumn.create("precision");
+        DoubleColumn recall = DoubleColumn.create("recall");
+        DoubleColumn f1 = DoubleColumn.create("F1");
+        for (int c = 0; c < counts.length; c++) {
+            name.append(classNames.get(c));
+            support.append(support(c));
+            precision.append(round(precision(c)));
+            recall.append(round(recall(c)));
+            f1.append(round(f1(c)));
+        }
+        name.append("macro average");
+        support.append(total());
+        precision.append(round(macroPrecision()));
+        recall.append(round(macroRecall()));
+        f1.append(round(macroF1()));
+        return Table.create("Per-class metrics (" + title + "), from the confusion matrix", name, support, precision, recall, f1);
+    }
+
+    private static double round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 10000) / 10000.0 : v;
+    }
+
     /** A sentence naming the {@code k} most frequent mistakes, e.g. "Shirt predicted as T-shirt/top: 120 images, ...". */
     public String describeLargestConfusions(int k) {
         java.util.List<int[]> cells = new java.util.ArrayList<>();
@@ -132,6 +232,6 @@ public final class ConfusionMatrix {
 
     @Override
     public String toString() {
-        return table().printAll();
+        return table().printAll() + "\n" + classMetrics().printAll();
     }
 }

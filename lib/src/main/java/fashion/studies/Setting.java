@@ -15,10 +15,37 @@ import java.util.StringJoiner;
  * </pre>
  */
 public final class Setting {
+    /** The model seed of a study's first repeat: the models' default, so that single-seed runs saved earlier stay seed 0. */
+    public static final long FIRST_SEED = 42;
     private final Map<String, Object> values;
+    private final int repeat;
 
     Setting(Map<String, Object> values) {
+        this(values, 0);
+    }
+
+    private Setting(Map<String, Object> values, int repeat) {
         this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+        this.repeat = repeat;
+    }
+
+    /** The same setting in repeat {@code r} (0 for the first seed). */
+    Setting repeat(int r) {
+        return new Setting(values, r);
+    }
+
+    /** Which repeat of the setting this is: 0 for the first seed, 1 for the second, ... ({@code Study.repeats}). */
+    public int repeat() {
+        return repeat;
+    }
+
+    /**
+     * The model seed of this repeat, {@code 42 + repeat()}: pass it to the model's builder,
+     * {@code .model(s -> Models.dense().seed(s.seed()).build())}, so that weight initialisation and dropout follow
+     * the repeat. (The study offsets the training seed, which orders and augments the images, by the repeat too.)
+     */
+    public long seed() {
+        return FIRST_SEED + repeat;
     }
 
     /** Builds a setting from alternating names and values: {@code Setting.of("depth", 2, "width", 500)}. */
@@ -108,12 +135,12 @@ public final class Setting {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Setting s && s.values.equals(values);
+        return o instanceof Setting s && s.values.equals(values) && s.repeat == repeat;
     }
 
     @Override
     public int hashCode() {
-        return values.hashCode();
+        return values.hashCode() * 31 + repeat;
     }
 
     @Override

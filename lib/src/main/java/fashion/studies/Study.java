@@ -28,7 +28,8 @@ import fashion.training.TrainingOptions;
  * results.table();  results.validationCurves();  results.testAccuracyBars();  results.conclusion();
  * </pre>
  *
- * Several {@code vary} calls make the full grid (the first parameter varies slowest). A setting whose run was
+ * Several {@code vary} calls make the full grid (the first parameter varies slowest). With {@link #repeats(int)}
+ * every setting is trained with several seeds and the results give each setting's mean and spread. A setting whose run was
  * saved with an identical configuration (model settings, epochs, batch size, data sizes, quick mode) is read
  * back instead of trained again, unless {@link #retrain()} is called. In quick mode the data are the small
  * subset and epochs are capped at 2, and the results are saved apart from full-size ones.
@@ -42,6 +43,7 @@ public final class Study {
     private int epochs = 5;
     private int batchSize = 32;
     private int trainingImages;
+    private int repeats = 1;
     private boolean retrain;
     private boolean progress = true;
     private ResultStore store = ResultStore.standard();
@@ -109,6 +111,26 @@ public final class Study {
         return this;
     }
 
+    /**
+     * Trains every setting {@code n} times, with model seeds 42, 43, ... (weight initialisation and dropout: the model
+     * factory must pass {@link Setting#seed()} to its builder) and training seeds offset by 0, 1, ... (the order of
+     * the images and their augmentation). Repeat 0 is exactly the single-seed run, so runs saved before are reused as
+     * seed 0. All settings are trained with the first seed before any with the second, so an interrupted study still
+     * compares every setting. Default 1. In quick mode at most 2 seeds are trained.
+     */
+    public Study repeats(int n) {
+        if (n < 1) {
+            throw new StudyException("repeats(" + n + "): a study trains every setting at least once; use 3 or more seeds "
+                    + "to see the spread between seeds.");
+        }
+        this.repeats = n;
+        return this;
+    }
+
+    public int repeats() {
+        return repeats;
+    }
+
     /** Trains every setting again, replacing saved results. */
     public Study retrain() {
         this.retrain = true;
@@ -173,34 +195,44 @@ public final class Study {
         }
         Split train = trainingSplit(data);
         List<Setting> settings = settings();
+        // quick mode only shows that the study runs: two seeds exercise the spreads at a third less time than three
+        int repeats = data.quick() ? Math.min(this.repeats, 2) : this.repeats;
+        if (repeats > 1) {
+            checkSeedIsUsed(settings.get(0).repeat(1));
+        }
         List<Run> runs = new ArrayList<>();
         String note = "";
         long start = System.nanoTime();
-        // the interrupt button stops the study at its next step (a batch, a chunk of an evaluation, between settings),
-        // keeping the settings finished so far; a result being saved is written first (Interrupts)
+        int total = settings.size() * repeats;
+        int done = 0;
+        // the interrupt button stops the study at its next step (a batch, a chunk of an evaluation, between runs),
+        // keeping the runs finished so far; a result being saved is written first (Interrupts)
         try (Interrupts.Section section = Interrupts.cooperate()) {
-            for (int i = 0; i < settings.size(); i++) {
-                Setting s = settings.get(i);
-                if (StopSignal.requested()) {
-                    note = "interrupted after setting " + i + " of " + settings.size() + ": the results show the settings "
-                            + "finished before it.";
-                    System.out.println(note);
-                    break;
+            runs:
+            for (int r = 0; r < repeats; r++) {
+                for (Setting base : settings) {
+                    Setting s = base.repeat(r);
+                    if (StopSignal.requested()) {
+                        note = "interrupted after run " + done + " of " + total + ": the results show the runs finished "
+                                + "before it.";
+                        System.out.println(note);
+                        break runs;
+                    }
+                    TrainingOptions options = options(s);
+                    Model m = model.apply(s);
+                    Run run = Runner.trainOrLoad(store, name, s, m, train, data, options, retrain, false);
+                    done++;
+                    String which = (s.values().isEmpty() ? m.name() : s.label()) + (repeats > 1 ? ", seed " + (r + 1) + " of " + repeats : "");
+                    if (run == null) {
+                        note = "interrupted during run " + done + " of " + total + " (" + which
+                                + "): the results show the runs finished before it.";
+                        System.out.println(note);
+                        break runs;
+                    }
+                    runs.add(run);
+                    System.out.println(String.format(Locale.ROOT, "[%d/%d] %s: %s, test accuracy %.4f, %.1f s training", done,
+                            total, which, run.loaded() ? "saved result reused" : "trained", run.testAccuracy(), run.trainingSeconds()));
                 }
-                TrainingOptions options = (training != null ? training.apply(s) : TrainingOptions.epochs(epochs).batchSize(batchSize))
-                        .progress(progress);
-                Model m = model.apply(s);
-                Run run = Runner.trainOrLoad(store, name, s, m, train, data, options, retrain, false);
-                if (run == null) {
-                    note = "interrupted during setting " + (i + 1) + " of " + settings.size() + " (" + s.label()
-                            + "): the results show the settings finished before it.";
-                    System.out.println(note);
-                    break;
-                }
-                runs.add(run);
-                System.out.println(String.format(Locale.ROOT, "[%d/%d] %s: %s, test accuracy %.4f, %.1f s training", i + 1,
-                        settings.size(), run.label(), run.loaded() ? "saved result reused" : "trained", run.testAccuracy(),
-                        run.trainingSeconds()));
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -212,8 +244,25 @@ public final class Study {
         return new StudyResults(name, runs, note, seconds);
     }
 
+    /** The training options of one run: the study's, with the training seed offset by the setting's repeat. */
+    private TrainingOptions options(Setting s) {
+        TrainingOptions o = training != null ? training.apply(s) : TrainingOptions.epochs(epochs).batchSize(batchSize);
+        return o.seed(o.seed() + s.repeat()).progress(progress);
+    }
+
+    /** With several seeds, a model factory that ignores {@link Setting#seed()} would train the same network n times. */
+    private void checkSeedIsUsed(Setting second) {
+        Object seed = model.apply(second).settings().get("seed");
+        if (!(seed instanceof Number n) || n.longValue() != second.seed()) {
+            throw new StudyException("study '" + name + "' repeats every setting with " + repeats + " seeds, but its model "
+                    + "factory ignores the seed (the second repeat's model has seed " + seed + ", not " + second.seed()
+                    + "): build the model with .seed(s.seed()), as in .model(s -> Models.cnn().seed(s.seed()).build()).");
+        }
+    }
+
     @Override
     public String toString() {
-        return "study " + name + ": " + settings().size() + " settings, " + epochs + " epochs";
+        return "study " + name + ": " + settings().size() + " settings" + (repeats > 1 ? " x " + repeats + " seeds" : "")
+                + ", " + epochs + " epochs";
     }
 }

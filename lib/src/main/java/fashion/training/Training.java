@@ -74,6 +74,10 @@ public final class Training {
         Augmentation augmentation = new Augmentation(options.flipHorizontally(), options.shift(),
                 new Random(options.seed() * 31 + 7));
         int[] order = identity(n);
+        // dropout masks come from ND4J's random generator of this thread: start it from the model's and the training's
+        // seeds, so that dropout follows them whatever ran before in the notebook
+        Object modelSeed = model.settings().get("seed");
+        Nd4j.getRandom().setSeed((modelSeed instanceof Number s ? s.longValue() : 0L) * 1_000_003L + options.seed());
         Interrupts.beginTraining();
         try {
             for (int epoch = 1; epoch <= epochs; epoch++) {

@@ -158,15 +158,16 @@ class StudyTest {
     void tableChartsAndConclusionDescribeTheRuns() {
         StudyResults results = tiny("table").run(data);
         Table t = results.table();
-        assertEquals(List.of("setting", "parameters", "training accuracy", "validation accuracy", "test accuracy", "epochs",
-                "training seconds", "status"), t.columnNames());
+        assertEquals(List.of("setting", "parameters", "seeds", "training accuracy", "validation accuracy", "test accuracy",
+                "training seconds", "epochs", "status"), t.columnNames());
         assertEquals(2, t.rowCount());
         assertEquals("width 4", t.stringColumn("setting").get(0));
         assertEquals("width 8", t.stringColumn("setting").get(1));
         for (int i = 0; i < 2; i++) {
             Run r = results.runs().get(i);
-            assertEquals(r.testAccuracy(), t.doubleColumn("test accuracy").get(i));
-            assertEquals(r.validationAccuracy(), t.doubleColumn("validation accuracy").get(i));
+            assertEquals(String.format(java.util.Locale.ROOT, "%.4f", r.testAccuracy()), t.stringColumn("test accuracy").get(i));
+            assertEquals(String.format(java.util.Locale.ROOT, "%.4f", r.validationAccuracy()), t.stringColumn("validation accuracy").get(i));
+            assertEquals(1, t.intColumn("seeds").get(i));
             assertEquals(1, t.intColumn("epochs").get(i));
             long width = ((Number) r.setting().get("width")).longValue();
             assertEquals((784 + 1) * width + (width + 1) * 10, t.longColumn("parameters").get(i));
@@ -174,8 +175,9 @@ class StudyTest {
             assertEquals(1000, r.testImages());
         }
         Run best = results.best();
-        assertTrue(results.conclusion().startsWith("Best: " + best.label()), results.conclusion());
+        assertTrue(results.conclusion().startsWith("Highest mean test accuracy: " + best.label()), results.conclusion());
         assertTrue(results.conclusion().contains(String.format(java.util.Locale.ROOT, "%.4f", best.testAccuracy())));
+        assertTrue(results.conclusion().contains("With a single seed"), results.conclusion());
         assertTrue(results.conclusion().contains("Quick mode"));
         Chart curves = results.validationCurves();
         assertTrue(curves.javascript().contains("width 4") && curves.javascript().contains("width 8"));
