@@ -191,7 +191,7 @@ public final class Baselines {
     /** Saves the results as {@code results/baselines/results[-quick].json} (atomically), for the report. */
     public static java.nio.file.Path save(List<Baseline> results) {
         boolean quick = !results.isEmpty() && results.get(0).quick();
-        java.nio.file.Path file = fashion.data.Project.folder("results").resolve("baselines").resolve(quick ? "results-quick.json" : "results.json");
+        java.nio.file.Path file = fashion.data.Project.resultsFolder().resolve("baselines").resolve(quick ? "results-quick.json" : "results.json");
         try {
             java.nio.file.Files.createDirectories(file.getParent());
             java.nio.file.Path tmp = java.nio.file.Files.createTempFile(file.getParent(), ".results", ".tmp");
@@ -200,13 +200,13 @@ public final class Baselines {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot save the baselines to " + file + ": " + e.getMessage(), e);
         }
-        System.out.println("saved " + results.size() + " baselines to " + file);
+        System.out.println("saved " + results.size() + " baselines to " + fashion.data.Project.display(file));
         return file;
     }
 
     /** The saved results of this mode, or an empty list when {@code notebooks/baselines.ipynb} has not run in it. */
     public static List<Baseline> saved(boolean quick) {
-        java.nio.file.Path file = fashion.data.Project.folder("results").resolve("baselines").resolve(quick ? "results-quick.json" : "results.json");
+        java.nio.file.Path file = fashion.data.Project.resultsFolder().resolve("baselines").resolve(quick ? "results-quick.json" : "results.json");
         if (!java.nio.file.Files.exists(file)) {
             return List.of();
         }

@@ -103,14 +103,14 @@ public final class Runs {
         Run saved = store.find(name, m.name(), configuration);
         if (saved != null && saved.hasNetwork()) {
             ModelFiles.restore(m, saved.networkFile());
-            System.out.println("loaded " + name + " and its network (" + saved.networkFile() + "): " + saved);
+            System.out.println("loaded " + name + " and its network (" + Project.display(saved.networkFile()) + "): " + saved);
             return m;
         }
         Run run = Runner.trainOrLoad(store, name, new Setting(Map.of()), m, data.train(), data, options, true, true);
         if (run == null) {
             throw new StudyException("training of " + name + " was interrupted: nothing was saved.");
         }
-        System.out.println("trained and saved " + name + " (" + run.networkFile() + "): " + run);
+        System.out.println("trained and saved " + name + " (" + Project.display(run.networkFile()) + "): " + run);
         return m;
     }
 
@@ -135,7 +135,7 @@ public final class Runs {
         String label = String.valueOf(best.configuration().get("model"));
         if (best.hasNetwork()) {
             Model m = Model.restored(label, ModelFiles.load(best.networkFile()), Model.Input.IMAGE, settings);
-            System.out.println("loaded the best network of " + study + " (" + best.networkFile() + "): " + best);
+            System.out.println("loaded the best network of " + study + " (" + Project.display(best.networkFile()) + "): " + best);
             return m;
         }
         Model m = Models.fromSettings(label, settings);
@@ -151,7 +151,7 @@ public final class Runs {
             throw new StudyException(run.file(), "retraining " + label + " from its saved settings gave a different configuration"
                     + " than the study saved (" + best.file() + "): run notebooks/studies/" + study + ".ipynb again.", null);
         }
-        System.out.println("trained and saved the best network of " + study + " (" + run.networkFile() + "): " + run);
+        System.out.println("trained and saved the best network of " + study + " (" + Project.display(run.networkFile()) + "): " + run);
         return m;
     }
 
