@@ -103,7 +103,11 @@ public final class ResultStore {
 
     /** Saves {@code run} atomically (temporary file, then rename) and returns it, marked with its file. */
     public Run save(Run run) {
-        Path path = pathFor(run.study(), run.label(), run.configuration());
+        return saveAt(run, pathFor(run.study(), run.label(), run.configuration()));
+    }
+
+    /** Writes {@code run} as JSON to {@code path} atomically and returns it, marked with that file. */
+    private Run saveAt(Run run, Path path) {
         String text;
         try {
             text = JSON.writeValueAsString(toJson(run));
@@ -124,15 +128,7 @@ public final class ResultStore {
             return save(run);
         }
         Path finished = pathFor(run.study(), run.label(), run.configuration());
-        Path path = partialPath(finished, run.status());
-        String text;
-        try {
-            text = JSON.writeValueAsString(toJson(run));
-        } catch (JsonProcessingException e) {
-            throw new StudyException(path, "cannot write the result as JSON: " + e.getMessage(), e);
-        }
-        writeAtomically(path, text);
-        return run.savedAt(path, false);
+        return saveAt(run, partialPath(finished, run.status()));
     }
 
     /** Where an unfinished run of the finished run's configuration is saved. */
