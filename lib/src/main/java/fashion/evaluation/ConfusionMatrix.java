@@ -187,6 +187,12 @@ public final class ConfusionMatrix {
         return Double.isFinite(v) ? Math.round(v * 10000) / 10000.0 : v;
     }
 
+    /** One line with the macro averages, e.g. "macro averages over the classes: precision 0.8792, recall 0.8747, F1 0.8754". */
+    public String describeMacroAverages() {
+        return String.format(java.util.Locale.ROOT, "macro averages over the classes: precision %.4f, recall %.4f, F1 %.4f",
+                macroPrecision(), macroRecall(), macroF1());
+    }
+
     /** A sentence naming the {@code k} most frequent mistakes, e.g. "Shirt predicted as T-shirt/top: 120 images, ...". */
     public String describeLargestConfusions(int k) {
         java.util.List<int[]> cells = new java.util.ArrayList<>();

@@ -45,6 +45,9 @@ final class Runner {
         if (options.mirrorWhenEvaluating()) {
             c.put("mirrorWhenEvaluating", true);
         }
+        if (options.erasing() > 0) { // only when used: saved runs without it keep their configuration
+            c.put("eraseRandomly", options.erasing());
+        }
         c.put("trainImages", train.size());
         c.put("validationImages", data.validation().size());
         c.put("testImages", data.test().size());
@@ -66,6 +69,9 @@ final class Runner {
         }
         if (Boolean.TRUE.equals(c.get("mirrorWhenEvaluating"))) {
             o = o.mirrorWhenEvaluating(true);
+        }
+        if (c.get("eraseRandomly") instanceof Number p) {
+            o = o.eraseRandomly(p.doubleValue());
         }
         return o;
     }

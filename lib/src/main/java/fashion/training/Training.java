@@ -72,7 +72,7 @@ public final class Training {
         Progress progress = new Progress(options.progress(), model.name(), epochs, batches);
         Random random = new Random(options.seed());
         Augmentation augmentation = new Augmentation(options.flipHorizontally(), options.shift(),
-                new Random(options.seed() * 31 + 7));
+                new Random(options.seed() * 31 + 7), options.erasing(), new Random(options.seed() * 31 + 11));
         int[] order = identity(n);
         // dropout masks come from ND4J's random generator of this thread: start it from the model's and the training's
         // seeds, so that dropout follows them whatever ran before in the notebook

@@ -63,6 +63,8 @@ class ConfusionMatrixTest {
         assertEquals(0.7143, t.doubleColumn("precision").get(0));
         assertEquals(0.6, t.doubleColumn("F1").get(1));
         assertEquals(Math.round(m.macroF1() * 10000) / 10000.0, t.doubleColumn("F1").get(3));
+        // macro P = (5/7 + 3/4 + 4/5) / 3 = 0.75476, R = (5/6 + 1/2 + 1) / 3 = 0.77778, F1 = (10/13 + 3/5 + 8/9) / 3 = 0.75271
+        assertEquals("macro averages over the classes: precision 0.7548, recall 0.7778, F1 0.7527", m.describeMacroAverages());
         // a class never predicted has no precision (NaN), and is left out of the macro average
         ConfusionMatrix never = ConfusionMatrix.of("t", new int[] {0, 1}, new int[] {0, 0}, List.of("a", "b"));
         assertTrue(Double.isNaN(never.precision(1)));

@@ -98,4 +98,82 @@ class AugmentationTest {
         assertEquals(2, TrainingOptions.epochs(1).shiftRandomly(2).shift());
         assertArrayEquals(new long[] {1, 784}, new Augmentation(false, 1, new Random(1)).apply(coordinates(1)).shape());
     }
+
+    @Test
+    void randomErasingFillsOneRectangleOfTheGivenAreaAndRatioWithValuesInZeroOne() {
+        Random random = new Random(11);
+        int drawn = 0;
+        for (int i = 0; i < 500; i++) {
+            float[] image = new float[784];
+            java.util.Arrays.fill(image, 5f); // outside [0, 1]: every erased pixel is visible
+            int[] box = Augmentation.erase(image, 0, 28, random);
+            if (box == null) {
+                continue;
+            }
+            drawn++;
+            int top = box[0], left = box[1], h = box[2], w = box[3];
+            assertTrue(top >= 0 && left >= 0 && top + h <= 28 && left + w <= 28, "inside the frame: " + java.util.Arrays.toString(box));
+            double area = h * w / 784.0;
+            // rounding each side to whole pixels moves the area a little beyond the drawn 2-40%
+            assertTrue(area >= 0.01 && area <= 0.45, "area " + area);
+            double ratio = (double) h / w;
+            assertTrue(ratio >= 0.2 && ratio <= 5, "ratio " + ratio);
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    float v = image[y * 28 + x];
+                    boolean inside = y >= top && y < top + h && x >= left && x < left + w;
+                    if (inside) {
+                        assertTrue(v >= 0 && v < 1, "erased pixel " + v);
+                    } else {
+                        assertEquals(5f, v, "pixel (" + y + ", " + x + ") outside the rectangle is kept");
+                    }
+                }
+            }
+        }
+        assertTrue(drawn > 450, "almost every draw fits after retries: " + drawn);
+    }
+
+    @Test
+    void randomErasingTouchesAboutTheGivenShareOfImagesAndNotTheInput() {
+        int n = 400;
+        INDArray rows = coordinates(n);
+        INDArray before = rows.dup();
+        float[] out = new Augmentation(false, 0, new Random(1), 0.5, new Random(2)).apply(rows).dup('c').data().asFloat();
+        int erased = 0;
+        for (int r = 0; r < n; r++) {
+            boolean changed = false;
+            for (int p = 0; p < 784; p++) {
+                changed |= out[r * 784 + p] != 100 * (p / 28) + p % 28 + 1;
+            }
+            erased += changed ? 1 : 0;
+        }
+        assertTrue(erased > 160 && erased < 240, erased + " of " + n + " erased at p = 0.5");
+        assertEquals(before, rows, "the input is left unchanged");
+        assertTrue(new Augmentation(false, 0, new Random(1), 0.5, new Random(2)).active());
+    }
+
+    @Test
+    void erasingDoesNotChangeWhatMirroringAndShiftingDraw() {
+        // a run without erasing sees the same images as before erasing existed; with erasing, the pixels outside the
+        // erased rectangle are still those of the same mirror and shift
+        INDArray rows = coordinates(50);
+        float[] plain = new Augmentation(true, 2, new Random(9)).apply(rows).dup('c').data().asFloat();
+        float[] none = new Augmentation(true, 2, new Random(9), 0, null).apply(rows).dup('c').data().asFloat();
+        assertArrayEquals(plain, none);
+        float[] erased = new Augmentation(true, 2, new Random(9), 1, new Random(4)).apply(rows).dup('c').data().asFloat();
+        int same = 0;
+        for (int i = 0; i < plain.length; i++) {
+            same += plain[i] == erased[i] ? 1 : 0;
+        }
+        assertTrue(same > plain.length * 0.55 && same < plain.length, same + " of " + plain.length + " pixels kept");
+    }
+
+    @Test
+    void badErasingProbabilitiesAreRefusedWithTheRange() {
+        SettingException e = assertThrows(SettingException.class, () -> TrainingOptions.epochs(1).eraseRandomly(1.5));
+        assertTrue(e.getMessage().contains("between 0 and 1"), e.getMessage());
+        assertThrows(SettingException.class, () -> TrainingOptions.epochs(1).eraseRandomly(Double.NaN));
+        assertEquals(0.5, TrainingOptions.epochs(1).eraseRandomly(0.5).erasing());
+        assertTrue(TrainingOptions.epochs(1).eraseRandomly(0.5).toString().contains("eraseRandomly=0.5"));
+    }
 }
