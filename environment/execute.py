@@ -97,12 +97,20 @@ def exclusive(target):
         yield
 
 
+def current_umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(nb, target):
     """Writes the notebook to a temporary file unique to this process beside target, then renames it into place."""
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix="." + os.path.basename(target) + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             nbformat.write(nb, f)
+        # mkstemp creates the file for its owner only; a report is an ordinary file (0644 less the user's umask)
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

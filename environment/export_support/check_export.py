@@ -309,6 +309,12 @@ def check(nb_path, report=None, min_figures=0):
         html_path, pdf_path = copy.with_suffix(".html"), copy.with_suffix(".pdf")
 
         # ---- HTML, static
+        mask = os.umask(0)
+        os.umask(mask)
+        for out in (html_path, pdf_path):
+            mode = out.stat().st_mode & 0o777
+            (ok if mode == 0o666 & ~mask else lambda m: fail(name, m))(
+                f"{out.suffix[1:].upper()} file mode {mode:o} (a normal file for umask {mask:03o})")
         page = html_path.read_text(encoding="utf-8")
         size = html_path.stat().st_size
         (ok if size <= MAX_HTML_BYTES else lambda m: fail(name, m))(f"HTML size {size / 1e6:.2f} MB (max 6 MB)")

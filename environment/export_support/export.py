@@ -210,6 +210,10 @@ def export_html(nb_path, out_html, report, tmp):
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(html)
+        # mkstemp creates the file for its owner only; the HTML is an ordinary file like the PDF beside it
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(part, 0o666 & ~mask)
         os.replace(part, out_html)
     except BaseException:
         Path(part).unlink(missing_ok=True)
