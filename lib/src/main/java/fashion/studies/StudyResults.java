@@ -77,7 +77,7 @@ public final class StudyResults {
             acc.append(ranked.isEmpty() ? "" : ranked.get(0).test().format(4));
             second.append(ranked.size() < 2 ? "" : ranked.get(1).label());
             Comparison c = ranked.size() < 2 ? null : compare(ranked.get(0), ranked.get(1));
-            margin.append(c == null ? Double.NaN : c.margin());
+            margin.append(c == null ? Double.NaN : Math.round(c.margin() * 10000) / 10000.0); // as the accuracies: 4 decimals
             verdict.append(c == null ? "" : c.clear() ? "yes" : "no");
         }
         return Table.create("The studies at a glance", name, n, seeds, best, acc, second, margin, verdict);

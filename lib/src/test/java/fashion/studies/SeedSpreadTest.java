@@ -143,6 +143,8 @@ class SeedSpreadTest {
         Table overview = StudyResults.overview(List.of(r));
         assertEquals("a", overview.stringColumn("best setting").get(0));
         assertEquals("no", overview.stringColumn("margin beyond noise").get(0), "b has a single seed");
+        // a margin of 0.88 - 0.80, shown to 4 decimals like the accuracies (not 0.07999999999999996)
+        assertEquals(0.08, overview.doubleColumn("margin").get(0));
     }
 
     private Study tiny(String name) {
