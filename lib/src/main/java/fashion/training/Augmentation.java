@@ -68,11 +68,7 @@ final class Augmentation {
             boolean flip = mirror && random.nextBoolean();
             int dx = shift > 0 ? random.nextInt(2 * shift + 1) - shift : 0;
             int dy = shift > 0 ? random.nextInt(2 * shift + 1) - shift : 0;
-            if (mirror || shift > 0) {
-                transform(in, out, r * pixels, side, flip, dx, dy);
-            } else {
-                System.arraycopy(in, r * pixels, out, r * pixels, pixels);
-            }
+            transform(in, out, r * pixels, side, flip, dx, dy); // a plain copy when neither mirrored nor shifted
             if (erasing > 0 && erasingRandom.nextDouble() < erasing) {
                 erase(out, r * pixels, side, erasingRandom);
             }
