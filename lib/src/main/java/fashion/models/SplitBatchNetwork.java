@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import fashion.engine.Engine;
+import fashion.models.fastdense.DenseTrainingStep;
 
 /**
  * A {@link MultiLayerNetwork} that computes the gradient of each training minibatch as two halves at the same time,
@@ -35,6 +36,8 @@ public class SplitBatchNetwork extends MultiLayerNetwork {
 
     private transient MultiLayerNetwork replica;
     private transient Boolean eligible;
+    private transient DenseTrainingStep denseStep;
+    private transient boolean denseStepChecked;
 
     public SplitBatchNetwork(MultiLayerConfiguration conf) {
         super(conf);
@@ -75,6 +78,30 @@ public class SplitBatchNetwork extends MultiLayerNetwork {
             convolutional |= layer instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
         }
         return convolutional;
+    }
+
+    /**
+     * Trains one minibatch: through {@link DenseTrainingStep} when this network is a multilayer perceptron it covers
+     * (same result bit for bit, without Deeplearning4j's per-step overhead), otherwise through Deeplearning4j's
+     * {@code fit}.
+     */
+    @Override
+    public void fit(INDArray features, INDArray labels) {
+        DenseTrainingStep step = denseTrainingStep();
+        if (step != null && step.applies(features, labels)) {
+            step.fit(features, labels);
+            return;
+        }
+        super.fit(features, labels);
+    }
+
+    /** The multilayer-perceptron step of this network, or null when it trains through Deeplearning4j's fit. */
+    public DenseTrainingStep denseTrainingStep() {
+        if (!denseStepChecked) {
+            denseStep = DenseTrainingStep.forNetwork(this);
+            denseStepChecked = true;
+        }
+        return denseStep;
     }
 
     @Override

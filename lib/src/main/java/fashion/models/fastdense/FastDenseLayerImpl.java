@@ -47,9 +47,13 @@ public class FastDenseLayerImpl extends org.deeplearning4j.nn.layers.feedforward
     }
 
     private boolean plain() {
+        return plainConfiguration() && maskArray == null && input != null && input.rank() == 2;
+    }
+
+    /** No dropout on the input, no weight noise, no layer normalization: the layer is {@code act(x W + b)}. */
+    boolean plainConfiguration() {
         org.deeplearning4j.nn.conf.layers.DenseLayer c = layerConf();
-        return c.getIDropout() == null && c.getWeightNoise() == null && !hasLayerNorm() && maskArray == null
-                && input != null && input.rank() == 2;
+        return c.getIDropout() == null && c.getWeightNoise() == null && !hasLayerNorm();
     }
 
     @Override

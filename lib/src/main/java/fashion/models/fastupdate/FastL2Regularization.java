@@ -22,7 +22,7 @@ import fashion.models.fast.FloatBlocks;
  */
 public class FastL2Regularization extends L2Regularization {
     private static final long serialVersionUID = 1L;
-    private static final int BLOCK = 4096;
+    private static final int BLOCK = FusedUpdate.BLOCK;
 
     public FastL2Regularization(double l2) {
         super(l2);
@@ -51,31 +51,25 @@ public class FastL2Regularization extends L2Regularization {
         if (!FloatBlocks.contiguous(param)) {
             return super.score(param, iteration, epoch);
         }
-        double sumOfSquares = sumOfSquares(param.data().asNioFloat(), (int) param.offset(), (int) param.length());
+        double sumOfSquares = sumOfSquares(param);
         return 0.5 * getL2().valueAt(iteration, epoch) * sumOfSquares;
     }
 
-    /** Sum of squares of {@code n} floats from {@code offset}: float sums per block, added in block order in double. */
-    static double sumOfSquares(FloatBuffer data, int offset, int n) {
-        double[] perBlock = new double[FloatBlocks.count(n, BLOCK)];
-        FloatBlocks.forEach(n, BLOCK, 1, (start, len, scratch) -> {
-            float[] v = scratch[0];
-            data.get(offset + start, v, 0, len);
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            int i = 0;
-            for (; i + 3 < len; i += 4) {
-                s0 += v[i] * v[i];
-                s1 += v[i + 1] * v[i + 1];
-                s2 += v[i + 2] * v[i + 2];
-                s3 += v[i + 3] * v[i + 3];
-            }
-            for (; i < len; i++) {
-                s0 += v[i] * v[i];
-            }
-            perBlock[start / BLOCK] = (double) s0 + s1 + s2 + s3;
-        });
+    /**
+     * Sum of squares of the {@code n} floats of {@code param}: float sums per block of {@link FusedUpdate#BLOCK} (as
+     * {@link SumOfSquares#block}), added in block order in double, exactly as the fused update sums the weights it
+     * reads.
+     */
+    static double sumOfSquares(INDArray param) {
+        int n = (int) param.length();
+        int offset = (int) param.offset();
+        FloatBuffer data = param.data().asNioFloat();
+        java.nio.ByteBuffer bytes = fashion.engine.Engine.vectorApi() ? FusedUpdate.nativeBytes(param) : null;
+        float[] perBlock = new float[FloatBlocks.count(n, BLOCK)];
+        FloatBlocks.forEach(n, BLOCK, 0, (start, len, scratch) ->
+                perBlock[start / BLOCK] = SumOfSquares.block(bytes, data, offset + start, len));
         double total = 0;
-        for (double blockSum : perBlock) {
+        for (float blockSum : perBlock) {
             total += blockSum;
         }
         return total;

@@ -1,6 +1,8 @@
 package fashion.models.fastupdate;
 
 import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
+import fashion.engine.JavaParallel;
 import fashion.models.fast.FloatBlocks;
 
 /**
@@ -39,7 +42,7 @@ import fashion.models.fast.FloatBlocks;
  * the update that was subtracted.
  */
 public final class FusedUpdate {
-    private static final int BLOCK = 4096;
+    static final int BLOCK = 4096;
     private static final Field STEP_FUNCTION;
 
     static {
@@ -101,6 +104,8 @@ public final class FusedUpdate {
         private static final long serialVersionUID = 1L;
         private transient boolean applied;
         private transient Boolean fusable;
+        private transient long fusedSteps;
+        private transient double lastRegularizationScore = Double.NaN;
 
         FusedUpdater(MultiLayerNetwork network, INDArray state) {
             super(network, state);
@@ -110,11 +115,26 @@ public final class FusedUpdate {
         public synchronized void update(Gradient gradient, int iteration, int epoch, int batchSize,
                 LayerWorkspaceMgr workspaceMgr) {
             applied = false;
-            if (gradient.gradient() != getFlattenedGradientsView() || !fusable()) {
+            if (!sameMemory(gradient.gradient(), getFlattenedGradientsView()) || !fusable()) {
                 super.update(gradient, iteration, epoch, batchSize, workspaceMgr);
                 return;
             }
+            applyFused(iteration, epoch, batchSize);
+            applied = true;
+        }
+
+        /**
+         * The whole update of one step, applied to the parameters: for each parameter array, the gradient (in the
+         * network's flattened gradient array) divided by {@code batchSize} where Deeplearning4j divides it, plus the L2
+         * term, Adam, and the step; afterwards the gradient array holds the update that was subtracted. Returns false,
+         * changing nothing, when this network's updaters are not {@linkplain #fusable() all fusable}.
+         */
+        public boolean applyFused(int iteration, int epoch, int batchSize) {
+            if (!fusable()) {
+                return false;
+            }
             boolean divide = isMiniBatch();
+            java.util.Map<Trainable, java.util.Map<String, Double>> squares = new java.util.IdentityHashMap<>();
             for (UpdaterBlock block : getUpdaterBlocks()) {
                 if (block.skipDueToPretrainConfig(false)) {
                     continue;
@@ -134,16 +154,83 @@ public final class FusedUpdate {
                         }
                     }
                     int within = p.getParamOffsetStart() - block.getParamOffsetStart();
-                    apply(p.getParamView(), p.getGradView(), m, v, within,
+                    double sumOfSquares = apply(p.getParamView(), p.getGradView(), m, v, within,
                             divide && layer.updaterDivideByMinibatch(p.getParamName()) ? batchSize : 0, l2,
                             (float) c.getBeta1(), (float) c.getBeta2(), (float) c.getEpsilon(), alpha);
+                    squares.computeIfAbsent(layer, k -> new java.util.HashMap<>()).put(p.getParamName(), sumOfSquares);
                 }
             }
-            applied = true;
+            lastRegularizationScore = regularizationScore(squares, iteration, epoch);
+            fusedSteps++;
+            return true;
+        }
+
+        /** Whether {@link #lastRegularizationScore} gives the L2 part of the loss (every regularization the project's L2). */
+        public boolean scoresRegularization() {
+            for (Trainable layer : getOrderedLayers()) {
+                for (String key : layer.paramTable(true).keySet()) {
+                    List<Regularization> rs = layer.getConfig().getRegularizationByParam(key);
+                    for (Regularization r : rs == null ? List.<Regularization>of() : rs) {
+                        if (!(r instanceof FastL2Regularization)) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The L2 part of the loss before the last {@link #applyFused} (NaN when a regularization is not a {@link
+         * FastL2Regularization}): Deeplearning4j's {@code calcRegularizationScore}, summed in its order (layer by
+         * layer, each layer's parameters in its table's order), from the sums of squares the update read.
+         */
+        public double lastRegularizationScore() {
+            return lastRegularizationScore;
+        }
+
+        private double regularizationScore(java.util.Map<Trainable, java.util.Map<String, Double>> squares, int iteration,
+                int epoch) {
+            double total = 0.0;
+            for (Trainable layer : getOrderedLayers()) {
+                double layerSum = 0.0;
+                for (String key : layer.paramTable(true).keySet()) {
+                    List<Regularization> rs = layer.getConfig().getRegularizationByParam(key);
+                    if (rs == null || rs.isEmpty()) {
+                        continue;
+                    }
+                    for (Regularization r : rs) {
+                        java.util.Map<String, Double> ofLayer = squares.get(layer);
+                        Double sum = ofLayer == null ? null : ofLayer.get(key);
+                        if (!(r instanceof FastL2Regularization l2) || sum == null) {
+                            return Double.NaN;
+                        }
+                        layerSum += 0.5 * l2.getL2().valueAt(iteration, epoch) * sum;
+                    }
+                }
+                total += layerSum;
+            }
+            return total;
+        }
+
+        /**
+         * Whether {@code a} is the network's own gradient array: Deeplearning4j's {@code DefaultGradient.gradient()}
+         * returns a new view of the flattened gradients at every call, so identity is not the test (it never held, and
+         * until 2026-12-01 this update fell back to Deeplearning4j's at every step); same buffer, offset and length is.
+         */
+        static boolean sameMemory(INDArray a, INDArray b) {
+            return a != null && b != null && (a == b || (a.length() == b.length() && a.offset() == b.offset()
+                    && a.elementWiseStride() == 1 && b.elementWiseStride() == 1 && a.dataType() == b.dataType()
+                    && a.data().addressPointer().address() == b.data().addressPointer().address()));
+        }
+
+        /** Number of updates this updater applied itself (for tests and benchmarks). */
+        long fusedSteps() {
+            return fusedSteps;
         }
 
         /** True when every block is FastAdam, every regularization plain L2 before the updater, no normalization. */
-        private boolean fusable() {
+        public boolean fusable() {
             if (fusable == null) {
                 boolean ok = true;
                 for (UpdaterBlock block : getUpdaterBlocks()) {
@@ -181,34 +268,63 @@ public final class FusedUpdate {
     /**
      * Per element {@code i} of one parameter array: {@code g = g / batch} (when {@code batch > 0}), {@code g += l2 w},
      * Adam's moments and update {@code u} (as {@link FastAdamUpdater#step}), {@code w -= u}, {@code g = u}; the moments
-     * are read from {@code m} and {@code v} from element {@code within}.
+     * are read from {@code m} and {@code v} from element {@code within}. Blocks of {@link #BLOCK} elements split over the
+     * cores, on whole vectors in place when the JDK's vector API is there. Returns the sum of squares of the weights
+     * before the update, block by block as {@link FastL2Regularization#score} sums it (so the same bits).
      */
-    static void apply(INDArray w, INDArray g, INDArray m, INDArray v, int within, int batch, float l2, float beta1,
+    static double apply(INDArray w, INDArray g, INDArray m, INDArray v, int within, int batch, float l2, float beta1,
             float beta2, float epsilon, float alpha) {
-        FloatBuffer wb = w.data().asNioFloat();
-        FloatBuffer gb = g.data().asNioFloat();
-        FloatBuffer mb = m.data().asNioFloat();
-        FloatBuffer vb = v.data().asNioFloat();
+        int n = (int) w.length();
         int wo = (int) w.offset();
         int go = (int) g.offset();
         int mo = (int) m.offset() + within;
         int vo = (int) v.offset() + within;
         float fbatch = batch;
-        FloatBlocks.forEach((int) w.length(), BLOCK, 4, (start, len, s) -> {
-            float[] ws = s[0];
-            float[] gs = s[1];
-            float[] ms = s[2];
-            float[] vs = s[3];
-            wb.get(wo + start, ws, 0, len);
-            gb.get(go + start, gs, 0, len);
-            mb.get(mo + start, ms, 0, len);
-            vb.get(vo + start, vs, 0, len);
-            step(ws, gs, ms, vs, len, fbatch, l2, beta1, beta2, epsilon, alpha);
-            wb.put(wo + start, ws, 0, len);
-            gb.put(go + start, gs, 0, len);
-            mb.put(mo + start, ms, 0, len);
-            vb.put(vo + start, vs, 0, len);
-        });
+        float[] perBlock = new float[FloatBlocks.count(n, BLOCK)];
+        if (fashion.engine.Engine.vectorApi()) {
+            ByteBuffer wb = nativeBytes(w);
+            ByteBuffer gb = nativeBytes(g);
+            ByteBuffer mb = nativeBytes(m);
+            ByteBuffer vb = nativeBytes(v);
+            JavaParallel.forRange(perBlock.length, BLOCK, (from, to) -> {
+                for (int b = from; b < to; b++) {
+                    int start = b * BLOCK;
+                    perBlock[b] = VectorAdam.block(wb, wo, gb, go, mb, mo, vb, vo, start, Math.min(BLOCK, n - start),
+                            fbatch, l2, beta1, beta2, epsilon, alpha);
+                }
+            });
+        } else {
+            FloatBuffer wb = w.data().asNioFloat();
+            FloatBuffer gb = g.data().asNioFloat();
+            FloatBuffer mb = m.data().asNioFloat();
+            FloatBuffer vb = v.data().asNioFloat();
+            FloatBlocks.forEach(n, BLOCK, 4, (start, len, s) -> {
+                perBlock[start / BLOCK] = SumOfSquares.block(null, wb, wo + start, len);
+                float[] ws = s[0];
+                float[] gs = s[1];
+                float[] ms = s[2];
+                float[] vs = s[3];
+                wb.get(wo + start, ws, 0, len);
+                gb.get(go + start, gs, 0, len);
+                mb.get(mo + start, ms, 0, len);
+                vb.get(vo + start, vs, 0, len);
+                step(ws, gs, ms, vs, len, fbatch, l2, beta1, beta2, epsilon, alpha);
+                wb.put(wo + start, ws, 0, len);
+                gb.put(go + start, gs, 0, len);
+                mb.put(mo + start, ms, 0, len);
+                vb.put(vo + start, vs, 0, len);
+            });
+        }
+        double total = 0;
+        for (float blockSum : perBlock) {
+            total += blockSum;
+        }
+        return total;
+    }
+
+    /** The array's whole data buffer as bytes in the machine's order (element offsets are added by the caller). */
+    static ByteBuffer nativeBytes(INDArray a) {
+        return a.data().asNio().order(ByteOrder.nativeOrder());
     }
 
     /** The arithmetic of {@link #apply} on Java arrays ({@code batch} 0: no division). */
@@ -223,7 +339,7 @@ public final class FusedUpdate {
                 gi = gi / batch;
             }
             float wi = w[i];
-            gi = gi + l2 * wi;
+            gi = Math.fma(l2, wi, gi); // as the BLAS axpy of Deeplearning4j's L2Regularization.apply: one rounding
             float mi = beta1 * m[i] + gi * oneMinusBeta1;
             float vi = beta2 * v[i] + gi * gi * oneMinusBeta2;
             m[i] = mi;

@@ -1,5 +1,6 @@
 package fashion.models.fastupdate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,11 +70,15 @@ class FusedUpdateTest {
         MultiLayerNetwork fused = train(true, false, data);
         MultiLayerNetwork both = train(true, true, data);
         assertInstanceOf(FusedUpdate.FusedUpdater.class, fused.getUpdater(), "the fused update must be in place");
+        assertEquals(data.length, ((FusedUpdate.FusedUpdater) fused.getUpdater()).fusedSteps(),
+                "every step must take the fused path, not fall back to Deeplearning4j's update");
+        assertEquals(data.length, ((FusedUpdate.FusedUpdater) both.getUpdater()).fusedSteps());
         assertTrue(plain.getUpdater().getClass() == MultiLayerUpdater.class, "switched off: Deeplearning4j's updater");
         MultiLayerNetwork initial = Models.seedDense().network();
         assertTrue(maxDifference(initial.params(), plain.params()) > 1e-5, "training moved the weights");
         // Adam moves a weight by at most about the learning rate (1e-4) per step; rounding must stay far below that
         double fusedDiff = maxDifference(plain.params(), fused.params());
+        assertEquals(0.0, fusedDiff, "the fused update must give Deeplearning4j's weights bit for bit");
         double bothDiff = maxDifference(plain.params(), both.params());
         assertTrue(fusedDiff < 1e-6, "fused update differs from DL4J's by " + fusedDiff);
         assertTrue(bothDiff < 1e-6, "split dense layer differs from DL4J's by " + bothDiff);
@@ -87,6 +92,7 @@ class FusedUpdateTest {
         DataSet[] data = batches(3, 7);
         MultiLayerNetwork plain = train(false, false, data);
         MultiLayerNetwork both = train(true, true, data);
+        assertEquals(data.length, ((FusedUpdate.FusedUpdater) both.getUpdater()).fusedSteps());
         double diff = maxDifference(plain.params(), both.params());
         assertTrue(diff < 1e-6, "differs by " + diff);
     }

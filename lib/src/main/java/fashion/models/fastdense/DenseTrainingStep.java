@@ -1,0 +1,351 @@
+package fashion.models.fastdense;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+import fashion.models.fast.FloatBlocks;
+import fashion.models.fastupdate.FusedUpdate;
+
+/**
+ * One training step of a multilayer perceptron (a stack of {@link FastDenseLayer}s under an output layer, trained with
+ * Adam and L2), computed without Deeplearning4j's per-step machinery: the forward pass, the loss and its gradient, the
+ * back-propagation and the {@linkplain FusedUpdate fused update} write into arrays allocated once per minibatch size,
+ * and each matrix product, softmax, loss and bias sum is the very call Deeplearning4j's layers make, so the weights,
+ * Adam's moments and the loss are Deeplearning4j's bit for bit (tested against it step by step).
+ *
+ * <p>Why: a step of the seed's 784-700-10 network does about 75 MFLOP (0.4 ms at this machine's 200 GFLOP/s), yet
+ * Deeplearning4j's {@code fit} took about 3 ms, most of it outside the products: workspaces opened and closed, arrays
+ * and their shape descriptors allocated and freed, the output layer's product computed three times (for the output, its
+ * gradient and the score), the gradient divided, regularized and applied in separate passes (2026-12-01 profile).
+ *
+ * <p>Used by the project's networks ({@code SplitBatchNetwork}) for minibatches whose network qualifies (see {@link
+ * #applies}): every hidden layer a plain {@link FastDenseLayer} (no dropout, weight noise or layer normalization), an
+ * output layer without dropout, no input preprocessors or masks, no training listeners, standard back-propagation, and
+ * an updater the fused update can apply (Adam with only L2); anything else, and the first step of a network (which
+ * creates Deeplearning4j's optimizer), trains through Deeplearning4j's own {@code fit}. {@code FASHION_DENSE_STEP=0}
+ * (or {@code -Dfashion.denseStep=false}) turns it off.
+ */
+public final class DenseTrainingStep {
+    private static final ActivationReLU PLAIN_RELU = new ActivationReLU();
+    private static final int BLOCK = 8192;
+    /**
+     * Order of the activations: Deeplearning4j's layers create theirs in {@code Nd4j.order()} ('c', row-major), and the
+     * products that read them must see the same layouts to give the same bits.
+     */
+    private static final char ORDER = 'f';
+
+    private final MultiLayerNetwork network;
+    private final FastDenseLayerImpl[] hidden;
+    private final BaseOutputLayer<?> output;
+    private int batch = -1;
+    /** Per hidden layer, for the current minibatch size: pre-activation (then its gradient) and activation, row-major. */
+    private INDArray[] z;
+    private INDArray[] a;
+    /** Output layer pre-activation, row-major, and per layer the (transposed) gradient with respect to its input, 'f'. */
+    private INDArray outputZ;
+    private INDArray[] epsilonT;
+    private INDArray[] dzBuffer;
+    private final float[][] scratch = new float[4][];
+    private long steps;
+    private static final String FLAT = "(flattened)";
+    private final Map<Layer, Map<String, INDArray>> gradientViews = new IdentityHashMap<>();
+
+    private DenseTrainingStep(MultiLayerNetwork network, FastDenseLayerImpl[] hidden, BaseOutputLayer<?> output) {
+        this.network = network;
+        this.hidden = hidden;
+        this.output = output;
+    }
+
+    /** Whether the step is turned on (default) or off ({@code FASHION_DENSE_STEP=0}, {@code -Dfashion.denseStep=false}). */
+    public static boolean enabled() {
+        String p = System.getProperty("fashion.denseStep", System.getenv("FASHION_DENSE_STEP"));
+        return p == null || !(p.trim().equals("0") || p.trim().equalsIgnoreCase("false"));
+    }
+
+    /**
+     * The step for {@code network} when its layers qualify (see the class comment; the updater is checked at each
+     * step), otherwise null.
+     */
+    public static DenseTrainingStep forNetwork(MultiLayerNetwork network) {
+        if (!enabled()) {
+            return null;
+        }
+        MultiLayerConfiguration conf = network.getLayerWiseConfigurations();
+        if (conf.getBackpropType() != BackpropType.Standard || !conf.getInputPreProcessors().isEmpty()
+                || network.getnLayers() < 2 || conf.getDataType() != DataType.FLOAT) {
+            return null;
+        }
+        Layer[] layers = network.getLayers();
+        FastDenseLayerImpl[] hidden = new FastDenseLayerImpl[layers.length - 1];
+        for (int i = 0; i < hidden.length; i++) {
+            if (!(layers[i] instanceof FastDenseLayerImpl d) || !d.plainConfiguration() || !d.hasBias()) {
+                return null;
+            }
+            hidden[i] = d;
+        }
+        Layer last = layers[layers.length - 1];
+        if (last.getClass() != org.deeplearning4j.nn.layers.OutputLayer.class
+                || ((BaseOutputLayer<?>) last).layerConf().getIDropout() != null
+                || ((BaseOutputLayer<?>) last).layerConf().getWeightNoise() != null
+                || !((BaseOutputLayer<?>) last).hasBias()) {
+            return null;
+        }
+        return new DenseTrainingStep(network, hidden, (BaseOutputLayer<?>) last);
+    }
+
+    /** Number of steps this object has trained (for tests and benchmarks). */
+    public long steps() {
+        return steps;
+    }
+
+    /**
+     * Whether the next step can be taken here: the network's optimizer exists with the fused update in place, it has
+     * no training listeners, and the minibatch is a plain float matrix with one-hot (or probability) labels.
+     */
+    public boolean applies(INDArray features, INDArray labels) {
+        if (features == null || labels == null || features.rank() != 2 || labels.rank() != 2
+                || features.dataType() != DataType.FLOAT || labels.dataType() != DataType.FLOAT
+                || features.size(0) != labels.size(0) || features.size(0) < 1
+                || features.size(1) != hidden[0].layerConf().getNIn() || labels.size(1) != output.layerConf().getNOut()
+                || !network.getListeners().isEmpty() || network.getMaskArray() != null) {
+            return false;
+        }
+        if (!(network.getOptimizer() instanceof BaseOptimizer base)
+                || !(base.getUpdater(false) instanceof FusedUpdate.FusedUpdater fused)) {
+            return false;
+        }
+        return fused.fusable();
+    }
+
+    /**
+     * Trains one minibatch ({@code features} [n, nIn], {@code labels} [n, classes], float): the forward pass, the loss
+     * (set as the network's score, with the L2 term, as Deeplearning4j reports it), back-propagation, the update of
+     * the parameters and of Adam's moments, and the network's iteration count. Call only when {@link #applies} is true.
+     */
+    public void fit(INDArray features, INDArray labels) {
+        int n = (int) features.size(0);
+        buffers(n);
+        INDArray x = features.ordering() == 'c' || features.ordering() == 'f' ? features : features.dup('c');
+        // forward: z = a W + b, a = act(z), as BaseLayer.preOutput (same product call, same bias additions)
+        INDArray in = x;
+        for (int l = 0; l < hidden.length; l++) {
+            FastDenseLayerImpl layer = hidden[l];
+            product(in, layer.getParam(DefaultParamInitializer.WEIGHT_KEY), z[l]);
+            addBias(z[l], layer.getParam(DefaultParamInitializer.BIAS_KEY));
+            activate(layer.layerConf().getActivationFn(), z[l], a[l]);
+            in = a[l];
+        }
+        INDArray wOut = output.getParam(DefaultParamInitializer.WEIGHT_KEY);
+        in.mmuli(wOut, outputZ);
+        addBias(outputZ, output.getParam(DefaultParamInitializer.BIAS_KEY));
+        ILossFunction loss = output.layerConf().getLossFn();
+        IActivation outAct = output.layerConf().getActivationFn();
+        // the score, as Deeplearning4j's computeGradientAndScore: mean loss plus the L2 terms of the weights before the
+        // update (which the fused update sums while it reads them, unless a regularization is not the project's L2)
+        double score = loss.computeScore(labels, outputZ, outAct, null, false);
+        if (network.conf().isMiniBatch()) {
+            score /= n;
+        }
+        FusedUpdate.FusedUpdater updater = (FusedUpdate.FusedUpdater) ((BaseOptimizer) network.getOptimizer()).getUpdater(false);
+        double regularization = updater.scoresRegularization() ? Double.NaN : network.calcRegularizationScore(true);
+        // back-propagation: the output layer as BaseOutputLayer.getGradientsAndDelta and backpropGradient
+        INDArray delta = loss.computeGradient(labels, outputZ, outAct, null);
+        Nd4j.gemm(in, delta, gradientView(output, DefaultParamInitializer.WEIGHT_KEY), true, false, 1.0, 0.0);
+        delta.sum(gradientView(output, DefaultParamInitializer.BIAS_KEY), 0);
+        INDArray epsilon = wOut.mmuli(delta.transpose(), epsilonT[hidden.length]).transpose();
+        for (int l = hidden.length - 1; l >= 0; l--) {
+            FastDenseLayerImpl layer = hidden[l];
+            INDArray dz = backprop(layer.layerConf().getActivationFn(), z[l], epsilon, dzBuffer[l]);
+            INDArray layerInput = l == 0 ? x : a[l - 1];
+            weightGradient(layerInput, dz, gradientView(layer, DefaultParamInitializer.WEIGHT_KEY));
+            dz.sum(gradientView(layer, DefaultParamInitializer.BIAS_KEY), 0);
+            if (l > 0) {
+                epsilon = layer.getParam(DefaultParamInitializer.WEIGHT_KEY).mmuli(dz.transpose(), epsilonT[l]).transpose();
+            }
+        }
+        // update: minibatch division, L2, Adam and the step in one pass, then the counters as BaseOptimizer keeps them
+        int iteration = network.getIterationCount();
+        if (!updater.applyFused(iteration, network.getEpochCount(), n)) {
+            throw new IllegalStateException("the fused update no longer applies to " + network.getClass().getSimpleName()
+                    + " (its updater changed during training)");
+        }
+        network.setScore(score + (Double.isNaN(regularization) ? updater.lastRegularizationScore() : regularization));
+        network.setIterationCount(iteration + 1);
+        steps++;
+    }
+
+    /**
+     * The view of {@code layer}'s gradient for parameter {@code key}, as Deeplearning4j's layers hold it (the same
+     * memory in the network's flattened gradient array, the same shape and order); cached while the layer keeps its
+     * gradient array.
+     */
+    private INDArray gradientView(Layer layer, String key) {
+        INDArray flat = layer.getGradientsViewArray();
+        Map<String, INDArray> views = gradientViews.get(layer);
+        if (views == null || views.get(FLAT) != flat) {
+            views = new HashMap<>(DefaultParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), flat));
+            views.put(FLAT, flat);
+            gradientViews.put(layer, views);
+        }
+        return views.get(key);
+    }
+
+    /** {@code z = x w}, the call Deeplearning4j's layer makes (one core: any split of the product changes its bits). */
+    private static void product(INDArray x, INDArray w, INDArray z) {
+        x.mmuli(w, z);
+    }
+
+    /** {@code g = x^T dz}, the call Deeplearning4j's layer makes. */
+    private static void weightGradient(INDArray x, INDArray dz, INDArray g) {
+        Nd4j.gemm(x, dz, g, true, false, 1.0, 0.0);
+    }
+
+    /** Allocates the per-layer arrays for minibatches of {@code n} (once per size). */
+    private void buffers(int n) {
+        if (n == batch) {
+            return;
+        }
+        z = new INDArray[hidden.length];
+        a = new INDArray[hidden.length];
+        epsilonT = new INDArray[hidden.length + 1];
+        dzBuffer = new INDArray[hidden.length];
+        for (int l = 0; l < hidden.length; l++) {
+            long width = hidden[l].layerConf().getNOut();
+            z[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, width}, ORDER);
+            a[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, width}, 'c');
+            dzBuffer[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, width}, 'c');
+            epsilonT[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {hidden[l].layerConf().getNIn(), n}, 'f');
+        }
+        epsilonT[hidden.length] = Nd4j.createUninitialized(DataType.FLOAT,
+                new long[] {output.layerConf().getNIn(), n}, 'f');
+        outputZ = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, output.layerConf().getNOut()}, ORDER);
+        batch = n;
+    }
+
+    /** {@code z[i, j] += b[j]} for a contiguous {@code z} of either order: one float addition per element, as libnd4j's. */
+    private static void addBias(INDArray z, INDArray b) {
+        int n = (int) z.size(0);
+        int cols = (int) z.size(1);
+        FloatBuffer zb = z.data().asNioFloat();
+        float[] bias = new float[cols];
+        b.data().asNioFloat().get((int) b.offset(), bias, 0, cols);
+        float[] v = new float[n * cols];
+        zb.get(0, v, 0, v.length);
+        if (z.ordering() == 'f') {
+            for (int j = 0; j < cols; j++) {
+                float bj = bias[j];
+                for (int i = j * n, end = i + n; i < end; i++) {
+                    v[i] += bj;
+                }
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                for (int j = 0, o = i * cols; j < cols; j++) {
+                    v[o + j] += bias[j];
+                }
+            }
+        }
+        zb.put(0, v, 0, v.length);
+    }
+
+    /** {@code out = act(z)}: ReLU as a Java loop (any layouts), any other activation as Deeplearning4j computes it. */
+    private void activate(IActivation act, INDArray z, INDArray out) {
+        if (PLAIN_RELU.equals(act)) {
+            int n = (int) z.size(0);
+            int cols = (int) z.size(1);
+            int len = n * cols;
+            float[] zv = scratch(0, len);
+            float[] av = scratch(1, len);
+            z.data().asNioFloat().get(0, zv, 0, len);
+            if (z.ordering() == out.ordering()) {
+                for (int k = 0; k < len; k++) {
+                    av[k] = zv[k] < 0f ? 0f : zv[k]; // NaN stays NaN, as in libnd4j
+                }
+            } else if (z.ordering() == 'f') { // into row-major
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0, o = i * cols, k = i; j < cols; j++, k += n) {
+                        float v = zv[k];
+                        av[o + j] = v < 0f ? 0f : v;
+                    }
+                }
+            } else { // row-major into column-major
+                for (int j = 0; j < cols; j++) {
+                    for (int i = 0, o = j * n, k = j; i < n; i++, k += cols) {
+                        float v = zv[k];
+                        av[o + i] = v < 0f ? 0f : v;
+                    }
+                }
+            }
+            out.data().asNioFloat().put(0, av, 0, len);
+        } else {
+            out.assign(act.getActivation(z.dup(), true));
+        }
+    }
+
+    /** A reusable scratch array, number {@code which}, of at least {@code len} floats. */
+    private float[] scratch(int which, int len) {
+        if (scratch[which] == null || scratch[which].length < len) {
+            scratch[which] = new float[len];
+        }
+        return scratch[which];
+    }
+
+    /**
+     * The gradient with respect to {@code z} given {@code epsilon}, the gradient with respect to {@code act(z)}:
+     * written into {@code z} for ReLU (as the project's dense layer does), otherwise Deeplearning4j's.
+     */
+    private INDArray backprop(IActivation act, INDArray z, INDArray epsilon, INDArray out) {
+        if (PLAIN_RELU.equals(act) && epsilon.elementWiseStride() == 1 && Arrays.equals(epsilon.shape(), z.shape())
+                && (epsilon.ordering() == 'c' || epsilon.ordering() == 'f') && out.ordering() == 'c') {
+            int n = (int) z.size(0);
+            int cols = (int) z.size(1);
+            int len = n * cols;
+            float[] zv = scratch(0, len);
+            float[] ev = scratch(1, len);
+            float[] dv = scratch(2, len); // row-major, as Deeplearning4j's
+            z.data().asNioFloat().get(0, zv, 0, len);
+            epsilon.data().asNioFloat().get((int) epsilon.offset(), ev, 0, len);
+            if (epsilon.ordering() == 'f') { // a column-major epsilon: read it as the row-major transpose's columns
+                float[] t = scratch(3, len);
+                for (int j = 0; j < cols; j++) {
+                    for (int i = 0, k = j * n; i < n; i++, k++) {
+                        t[i * cols + j] = ev[k];
+                    }
+                }
+                ev = t;
+            }
+            if (z.ordering() == 'f') {
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0, o = i * cols, k = i; j < cols; j++, k += n) {
+                        dv[o + j] = zv[k] > 0f ? ev[o + j] : 0f;
+                    }
+                }
+            } else {
+                for (int k = 0; k < len; k++) {
+                    dv[k] = zv[k] > 0f ? ev[k] : 0f;
+                }
+            }
+            out.data().asNioFloat().put(0, dv, 0, len);
+            return out;
+        }
+        return act.backprop(z.dup('c'), epsilon).getFirst();
+    }
+}

@@ -1,0 +1,77 @@
+package fashion.models.fastupdate;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The arithmetic of {@link FusedUpdate#step} on whole vectors, read and written in place in the parameter, gradient
+ * and moment arrays (no copies to Java arrays): each lane does the scalar code's float operations in the same order
+ * (division, fused L2 term, the moments' products and sums, square root, division, subtraction; all IEEE-exact per
+ * lane), so the same bits. Also returns the block's sum of squares of the weights before the update, summed exactly as
+ * {@link SumOfSquares#block} sums them. Only loaded when the JDK's vector API is present.
+ */
+final class VectorAdam {
+    private static final VectorSpecies<Float> SPECIES = SumOfSquares.Vectorized.SPECIES;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private VectorAdam() {
+    }
+
+    /**
+     * Elements {@code [start, start + len)} of one parameter array whose weights begin at element {@code wo} of
+     * {@code w}, its gradient at {@code go} of {@code g}, its moments at {@code mo} and {@code vo}: updated in place;
+     * returns the sum of squares of the block's weights before the update.
+     */
+    static float block(ByteBuffer w, int wo, ByteBuffer g, int go, ByteBuffer m, int mo, ByteBuffer v, int vo, int start,
+            int len, float batch, float l2, float beta1, float beta2, float epsilon, float alpha) {
+        boolean divide = batch > 0f;
+        float oneMinusBeta1 = 1f - beta1;
+        float oneMinusBeta2 = 1f - beta2;
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int bound = SPECIES.loopBound(len);
+        int i = 0;
+        for (; i < bound; i += SPECIES.length()) {
+            int wi = (wo + start + i) * Float.BYTES;
+            int gi = (go + start + i) * Float.BYTES;
+            int mi = (mo + start + i) * Float.BYTES;
+            int vi = (vo + start + i) * Float.BYTES;
+            FloatVector wv = FloatVector.fromByteBuffer(SPECIES, w, wi, ORDER);
+            FloatVector gv = FloatVector.fromByteBuffer(SPECIES, g, gi, ORDER);
+            acc = wv.fma(wv, acc);
+            if (divide) {
+                gv = gv.div(batch);
+            }
+            gv = wv.fma(FloatVector.broadcast(SPECIES, l2), gv); // l2 * w + g, one rounding, as Math.fma(l2, w, g)
+            FloatVector mv = FloatVector.fromByteBuffer(SPECIES, m, mi, ORDER).mul(beta1).add(gv.mul(oneMinusBeta1));
+            FloatVector vv = FloatVector.fromByteBuffer(SPECIES, v, vi, ORDER).mul(beta2)
+                    .add(gv.mul(gv).mul(oneMinusBeta2));
+            mv.intoByteBuffer(m, mi, ORDER);
+            vv.intoByteBuffer(v, vi, ORDER);
+            FloatVector u = mv.mul(alpha).div(vv.sqrt().add(epsilon));
+            u.intoByteBuffer(g, gi, ORDER);
+            wv.sub(u).intoByteBuffer(w, wi, ORDER);
+        }
+        float[] ws = new float[len - i];
+        float[] gs = new float[len - i];
+        float[] ms = new float[len - i];
+        float[] vs = new float[len - i];
+        for (int k = 0; k < ws.length; k++) {
+            ws[k] = w.getFloat((wo + start + i + k) * Float.BYTES);
+            gs[k] = g.getFloat((go + start + i + k) * Float.BYTES);
+            ms[k] = m.getFloat((mo + start + i + k) * Float.BYTES);
+            vs[k] = v.getFloat((vo + start + i + k) * Float.BYTES);
+        }
+        float sum = SumOfSquares.Vectorized.lanesThenTail(acc, w, wo + start, i, len);
+        FusedUpdate.step(ws, gs, ms, vs, ws.length, batch, l2, beta1, beta2, epsilon, alpha);
+        for (int k = 0; k < ws.length; k++) {
+            w.putFloat((wo + start + i + k) * Float.BYTES, ws[k]);
+            g.putFloat((go + start + i + k) * Float.BYTES, gs[k]);
+            m.putFloat((mo + start + i + k) * Float.BYTES, ms[k]);
+            v.putFloat((vo + start + i + k) * Float.BYTES, vs[k]);
+        }
+        return sum;
+    }
+}
