@@ -181,7 +181,11 @@ public final class Benchmark {
     private static Result runDl4j(String name, FashionMnist data, int limit, int epochs, int batch, double ceiling)
             throws IOException {
         resetPeakRss();
+        long built = System.nanoTime();
         Model model = name.equals("fc") ? Models.seedDense() : Models.seedCnn();
+        System.out.printf(Locale.ROOT, "model built in %.2f s (the first build in this JVM includes the JIT warm-up of the "
+                + "update kernels, %.2f s)%n", (System.nanoTime() - built) / 1e9,
+                fashion.models.fastupdate.FusedUpdate.kernelWarmUpSeconds());
         Split train = data.train();
         if (limit < train.size()) {
             int[] first = new int[limit];

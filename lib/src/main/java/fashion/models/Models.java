@@ -21,6 +21,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import fashion.engine.Engine;
 import fashion.models.fastdense.FastDenseLayer;
 import fashion.models.fastupdate.FastL2Regularization;
+import fashion.models.fastupdate.FusedUpdate;
 import fashion.models.fastnorm.FastBatchNormalization;
 import fashion.models.fastpool.FastSubsamplingLayer;
 
@@ -220,6 +221,7 @@ public final class Models {
             }
             MultiLayerNetwork network = new SplitBatchNetwork(conf);
             network.init();
+            FusedUpdate.compileKernels(); // once per JVM: a faster first epoch
             return new Model(name, network, input, settings);
         }
     }

@@ -20,6 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 
 import fashion.models.fast.FloatBlocks;
 import fashion.models.fastupdate.FusedUpdate;
@@ -61,6 +64,7 @@ public final class DenseTrainingStep {
     private INDArray[] a;
     /** Output layer pre-activation, row-major, and per layer the (transposed) gradient with respect to its input, 'f'. */
     private INDArray outputZ;
+    private INDArray probabilities;
     private INDArray[] epsilonT;
     private INDArray[] dzBuffer;
     private final float[][] scratch = new float[4][];
@@ -154,13 +158,22 @@ public final class DenseTrainingStep {
             in = a[l];
         }
         INDArray wOut = output.getParam(DefaultParamInitializer.WEIGHT_KEY);
-        in.mmuli(wOut, outputZ);
+        Gemm.multiply(in, wOut, outputZ, false, false);
         addBias(outputZ, output.getParam(DefaultParamInitializer.BIAS_KEY));
         ILossFunction loss = output.layerConf().getLossFn();
         IActivation outAct = output.layerConf().getActivationFn();
         // the score, as Deeplearning4j's computeGradientAndScore: mean loss plus the L2 terms of the weights before the
         // update (which the fused update sums while it reads them, unless a regularization is not the project's L2)
-        double score = loss.computeScore(labels, outputZ, outAct, null, false);
+        double score;
+        if (softmaxCrossEntropy(loss, outAct)) {
+            // the loss of Deeplearning4j's LossMCXENT over a softmax, -sum y log(clip(p)), from libnd4j's softmax but
+            // summed in double (Deeplearning4j sums float logs: the reported loss agrees to about 1e-7)
+            probabilities.assign(outputZ);
+            Nd4j.getExecutioner().exec((org.nd4j.linalg.api.ops.CustomOp) new SoftMax(probabilities, probabilities));
+            score = crossEntropy(probabilities, labels);
+        } else {
+            score = loss.computeScore(labels, outputZ, outAct, null, false);
+        }
         if (network.conf().isMiniBatch()) {
             score /= n;
         }
@@ -168,9 +181,10 @@ public final class DenseTrainingStep {
         double regularization = updater.scoresRegularization() ? Double.NaN : network.calcRegularizationScore(true);
         // back-propagation: the output layer as BaseOutputLayer.getGradientsAndDelta and backpropGradient
         INDArray delta = loss.computeGradient(labels, outputZ, outAct, null);
-        Nd4j.gemm(in, delta, gradientView(output, DefaultParamInitializer.WEIGHT_KEY), true, false, 1.0, 0.0);
-        delta.sum(gradientView(output, DefaultParamInitializer.BIAS_KEY), 0);
-        INDArray epsilon = wOut.mmuli(delta.transpose(), epsilonT[hidden.length]).transpose();
+        Gemm.multiply(in, delta, gradientView(output, DefaultParamInitializer.WEIGHT_KEY), true, false);
+        delta.sum(gradientView(output, DefaultParamInitializer.BIAS_KEY), 0); // libnd4j's order of summation
+        Gemm.multiply(wOut, delta, epsilonT[hidden.length], false, true);
+        INDArray epsilon = epsilonT[hidden.length].transpose();
         for (int l = hidden.length - 1; l >= 0; l--) {
             FastDenseLayerImpl layer = hidden[l];
             INDArray dz = backprop(layer.layerConf().getActivationFn(), z[l], epsilon, dzBuffer[l]);
@@ -178,7 +192,8 @@ public final class DenseTrainingStep {
             weightGradient(layerInput, dz, gradientView(layer, DefaultParamInitializer.WEIGHT_KEY));
             dz.sum(gradientView(layer, DefaultParamInitializer.BIAS_KEY), 0);
             if (l > 0) {
-                epsilon = layer.getParam(DefaultParamInitializer.WEIGHT_KEY).mmuli(dz.transpose(), epsilonT[l]).transpose();
+                Gemm.multiply(layer.getParam(DefaultParamInitializer.WEIGHT_KEY), dz, epsilonT[l], false, true);
+                epsilon = epsilonT[l].transpose();
             }
         }
         // update: minibatch division, L2, Adam and the step in one pass, then the counters as BaseOptimizer keeps them
@@ -210,13 +225,40 @@ public final class DenseTrainingStep {
 
     /** {@code z = x w}, the call Deeplearning4j's layer makes (one core: any split of the product changes its bits). */
     private static void product(INDArray x, INDArray w, INDArray z) {
-        x.mmuli(w, z);
+        Gemm.multiply(x, w, z, false, false);
     }
 
     /** {@code g = x^T dz}, the call Deeplearning4j's layer makes. */
     private static void weightGradient(INDArray x, INDArray dz, INDArray g) {
-        Nd4j.gemm(x, dz, g, true, false, 1.0, 0.0);
+        Gemm.multiply(x, dz, g, true, false);
     }
+
+    /** Cross-entropy over a softmax, Deeplearning4j's LossMCXENT without weights and with its default clipping. */
+    private static boolean softmaxCrossEntropy(ILossFunction loss, IActivation act) {
+        return loss.getClass() == LossMCXENT.class && ((LossMCXENT) loss).getWeights() == null
+                && ((LossMCXENT) loss).getSoftmaxClipEps() == 1e-10 && act.getClass() == ActivationSoftmax.class;
+    }
+
+    /** {@code -sum y log(clip(p))} over row-major probabilities and labels, {@code p} clipped to [1e-10, 1 - 1e-10]. */
+    private double crossEntropy(INDArray p, INDArray y) {
+        int len = (int) p.length();
+        float[] pv = scratch(0, len);
+        float[] yv = scratch(1, len);
+        p.data().asNioFloat().get(0, pv, 0, len);
+        INDArray yc = y.ordering() == 'c' && y.elementWiseStride() == 1 ? y : y.dup('c');
+        yc.data().asNioFloat().get((int) yc.offset(), yv, 0, len);
+        double loss = 0;
+        for (int i = 0; i < len; i++) {
+            if (yv[i] != 0f) {
+                float q = pv[i];
+                double clipped = q < CLIP ? (float) CLIP : q > 1.0 - CLIP ? (float) (1.0 - CLIP) : q;
+                loss -= yv[i] * Math.log(clipped);
+            }
+        }
+        return loss;
+    }
+
+    private static final double CLIP = 1e-10;
 
     /** Allocates the per-layer arrays for minibatches of {@code n} (once per size). */
     private void buffers(int n) {
@@ -237,6 +279,7 @@ public final class DenseTrainingStep {
         epsilonT[hidden.length] = Nd4j.createUninitialized(DataType.FLOAT,
                 new long[] {output.layerConf().getNIn(), n}, 'f');
         outputZ = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, output.layerConf().getNOut()}, ORDER);
+        probabilities = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, output.layerConf().getNOut()}, 'c');
         batch = n;
     }
 

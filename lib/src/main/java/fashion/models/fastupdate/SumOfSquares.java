@@ -19,9 +19,14 @@ final class SumOfSquares {
     private SumOfSquares() {
     }
 
+    /** Whether the vector API's kernels run (else the scalar ones; the fused update follows the same choice). */
+    static boolean vectorized() {
+        return Engine.vectorApi();
+    }
+
     /** Sum of squares of {@code len} floats of {@code data} from element {@code offset}. */
     static float block(ByteBuffer bytes, FloatBuffer data, int offset, int len) {
-        return Engine.vectorApi() ? Vectorized.block(bytes, offset, len) : scalar(data, offset, len);
+        return vectorized() ? Vectorized.block(bytes, offset, len) : scalar(data, offset, len);
     }
 
     private static float scalar(FloatBuffer data, int offset, int len) {
