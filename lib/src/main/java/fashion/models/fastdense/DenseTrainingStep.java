@@ -65,6 +65,7 @@ public final class DenseTrainingStep {
     /** Output layer pre-activation, row-major, and per layer the (transposed) gradient with respect to its input, 'f'. */
     private INDArray outputZ;
     private INDArray probabilities;
+    private INDArray outputDelta;
     private INDArray[] epsilonT;
     private INDArray[] dzBuffer;
     private final float[][] scratch = new float[4][];
@@ -165,14 +166,18 @@ public final class DenseTrainingStep {
         // the score, as Deeplearning4j's computeGradientAndScore: mean loss plus the L2 terms of the weights before the
         // update (which the fused update sums while it reads them, unless a regularization is not the project's L2)
         double score;
+        INDArray delta;
         if (softmaxCrossEntropy(loss, outAct)) {
-            // the loss of Deeplearning4j's LossMCXENT over a softmax, -sum y log(clip(p)), from libnd4j's softmax but
-            // summed in double (Deeplearning4j sums float logs: the reported loss agrees to about 1e-7)
+            // Deeplearning4j's LossMCXENT over a softmax: p = softmax(z) (libnd4j's op, as ActivationSoftmax), the
+            // gradient p * sum(y) - y per row, the loss -sum y log(clip(p)) summed in double (Deeplearning4j sums float
+            // logs: the reported loss agrees to about 1e-7; the gradient, and so the weights, bit for bit)
             probabilities.assign(outputZ);
             Nd4j.getExecutioner().exec((org.nd4j.linalg.api.ops.CustomOp) new SoftMax(probabilities, probabilities));
-            score = crossEntropy(probabilities, labels);
+            score = softmaxGradientAndLoss(probabilities, labels, outputDelta);
+            delta = outputDelta;
         } else {
             score = loss.computeScore(labels, outputZ, outAct, null, false);
+            delta = null;
         }
         if (network.conf().isMiniBatch()) {
             score /= n;
@@ -180,9 +185,11 @@ public final class DenseTrainingStep {
         FusedUpdate.FusedUpdater updater = (FusedUpdate.FusedUpdater) ((BaseOptimizer) network.getOptimizer()).getUpdater(false);
         double regularization = updater.scoresRegularization() ? Double.NaN : network.calcRegularizationScore(true);
         // back-propagation: the output layer as BaseOutputLayer.getGradientsAndDelta and backpropGradient
-        INDArray delta = loss.computeGradient(labels, outputZ, outAct, null);
+        if (delta == null) {
+            delta = loss.computeGradient(labels, outputZ, outAct, null);
+        }
         Gemm.multiply(in, delta, gradientView(output, DefaultParamInitializer.WEIGHT_KEY), true, false);
-        delta.sum(gradientView(output, DefaultParamInitializer.BIAS_KEY), 0); // libnd4j's order of summation
+        columnSums(delta, gradientView(output, DefaultParamInitializer.BIAS_KEY));
         Gemm.multiply(wOut, delta, epsilonT[hidden.length], false, true);
         INDArray epsilon = epsilonT[hidden.length].transpose();
         for (int l = hidden.length - 1; l >= 0; l--) {
@@ -190,7 +197,7 @@ public final class DenseTrainingStep {
             INDArray dz = backprop(layer.layerConf().getActivationFn(), z[l], epsilon, dzBuffer[l]);
             INDArray layerInput = l == 0 ? x : a[l - 1];
             weightGradient(layerInput, dz, gradientView(layer, DefaultParamInitializer.WEIGHT_KEY));
-            dz.sum(gradientView(layer, DefaultParamInitializer.BIAS_KEY), 0);
+            columnSums(dz, gradientView(layer, DefaultParamInitializer.BIAS_KEY));
             if (l > 0) {
                 Gemm.multiply(layer.getParam(DefaultParamInitializer.WEIGHT_KEY), dz, epsilonT[l], false, true);
                 epsilon = epsilonT[l].transpose();
@@ -239,26 +246,61 @@ public final class DenseTrainingStep {
                 && ((LossMCXENT) loss).getSoftmaxClipEps() == 1e-10 && act.getClass() == ActivationSoftmax.class;
     }
 
-    /** {@code -sum y log(clip(p))} over row-major probabilities and labels, {@code p} clipped to [1e-10, 1 - 1e-10]. */
-    private double crossEntropy(INDArray p, INDArray y) {
-        int len = (int) p.length();
+    /**
+     * From row-major probabilities {@code p} and labels {@code y} ([n, classes]): {@code delta = p * sum(y) - y} per row
+     * (row-major, as LossMCXENT.computeGradient, which does not clip) and the summed loss {@code -sum y log(clip(p))}
+     * (as its score, which clips {@code p} to [1e-10, 1 - 1e-10]).
+     */
+    private double softmaxGradientAndLoss(INDArray p, INDArray y, INDArray delta) {
+        int rows = (int) p.size(0);
+        int cols = (int) p.size(1);
+        int len = rows * cols;
         float[] pv = scratch(0, len);
         float[] yv = scratch(1, len);
         p.data().asNioFloat().get(0, pv, 0, len);
         INDArray yc = y.ordering() == 'c' && y.elementWiseStride() == 1 ? y : y.dup('c');
         yc.data().asNioFloat().get((int) yc.offset(), yv, 0, len);
         double loss = 0;
-        for (int i = 0; i < len; i++) {
-            if (yv[i] != 0f) {
-                float q = pv[i];
-                double clipped = q < CLIP ? (float) CLIP : q > 1.0 - CLIP ? (float) (1.0 - CLIP) : q;
-                loss -= yv[i] * Math.log(clipped);
+        for (int i = 0; i < rows; i++) {
+            int o = i * cols;
+            float labelSum = 0f;
+            for (int j = 0; j < cols; j++) {
+                labelSum += yv[o + j];
+            }
+            for (int j = 0; j < cols; j++) {
+                float q = pv[o + j];
+                if (yv[o + j] != 0f) {
+                    double clipped = q < CLIP ? (float) CLIP : q > 1.0 - CLIP ? (float) (1.0 - CLIP) : q;
+                    loss -= yv[o + j] * Math.log(clipped);
+                }
+                pv[o + j] = q * labelSum - yv[o + j];
             }
         }
+        delta.data().asNioFloat().put(0, pv, 0, len);
         return loss;
     }
 
     private static final double CLIP = 1e-10;
+
+    /** {@code sums[j] = sum_i a[i, j]} for a row-major {@code a}, the rows added in order in float. */
+    private void columnSums(INDArray a, INDArray sums) {
+        int n = (int) a.size(0);
+        int cols = (int) a.size(1);
+        if (a.ordering() != 'c' || a.elementWiseStride() != 1 || sums.elementWiseStride() != 1 || sums.length() != cols) {
+            a.sum(sums, 0);
+            return;
+        }
+        float[] v = scratch(2, n * cols);
+        a.data().asNioFloat().get((int) a.offset(), v, 0, n * cols);
+        float[] s = scratch(3, cols);
+        java.util.Arrays.fill(s, 0, cols, 0f);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0, o = i * cols; j < cols; j++) {
+                s[j] += v[o + j];
+            }
+        }
+        sums.data().asNioFloat().put((int) sums.offset(), s, 0, cols);
+    }
 
     /** Allocates the per-layer arrays for minibatches of {@code n} (once per size). */
     private void buffers(int n) {
@@ -280,6 +322,7 @@ public final class DenseTrainingStep {
                 new long[] {output.layerConf().getNIn(), n}, 'f');
         outputZ = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, output.layerConf().getNOut()}, ORDER);
         probabilities = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, output.layerConf().getNOut()}, 'c');
+        outputDelta = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, output.layerConf().getNOut()}, 'c');
         batch = n;
     }
 
