@@ -184,8 +184,9 @@ public final class Benchmark {
         long built = System.nanoTime();
         Model model = name.equals("fc") ? Models.seedDense() : Models.seedCnn();
         System.out.printf(Locale.ROOT, "model built in %.2f s (the first build in this JVM includes the JIT warm-up of the "
-                + "update kernels, %.2f s)%n", (System.nanoTime() - built) / 1e9,
-                fashion.models.fastupdate.FusedUpdate.kernelWarmUpSeconds());
+                + "vector kernels: update %.2f s, DFT convolutions %.2f s; -1: not run)%n", (System.nanoTime() - built) / 1e9,
+                fashion.models.fastupdate.FusedUpdate.kernelWarmUpSeconds(),
+                fashion.models.fastconv.FastConvolutionLayer.kernelWarmUpSeconds());
         Split train = data.train();
         if (limit < train.size()) {
             int[] first = new int[limit];

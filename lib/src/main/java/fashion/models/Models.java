@@ -222,6 +222,9 @@ public final class Models {
             MultiLayerNetwork network = new SplitBatchNetwork(conf);
             network.init();
             FusedUpdate.compileKernels(); // once per JVM: a faster first epoch
+            if (conf.getConfs().stream().anyMatch(c -> c.getLayer() instanceof fashion.models.fastconv.FastConvolutionLayer)) {
+                fashion.models.fastconv.FastConvolutionLayer.compileKernels();
+            }
             return new Model(name, network, input, settings);
         }
     }

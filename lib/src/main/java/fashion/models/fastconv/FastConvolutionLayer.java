@@ -52,6 +52,26 @@ import fashion.models.fast.RuntimeLayers;
  * {@link ConvolutionMode#Causal}.
  */
 public class FastConvolutionLayer extends ConvolutionLayer {
+    private static double warmUpSeconds = -1;
+
+    /**
+     * Once per JVM (the model factories call it with the first convolutional network they build): has the JIT compile
+     * the DFT convolutions' vector kernels on small scratch spectra (see {@code SpectralProducts.warmUp}). Returns the
+     * seconds it took (0 when the vector API is absent, and on later calls).
+     */
+    public static synchronized double compileKernels() {
+        if (warmUpSeconds >= 0) {
+            return 0;
+        }
+        warmUpSeconds = FourierConvolution.available() ? SpectralProducts.warmUp(3000) : 0;
+        return warmUpSeconds;
+    }
+
+    /** Seconds {@link #compileKernels} took in this JVM (-1: not run yet). */
+    public static synchronized double kernelWarmUpSeconds() {
+        return warmUpSeconds;
+    }
+
 
     private static final long serialVersionUID = 1L;
 
