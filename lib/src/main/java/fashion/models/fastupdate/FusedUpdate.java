@@ -28,18 +28,20 @@ import fashion.models.fast.FloatBlocks;
 
 /**
  * One pass over memory for the whole update of a training step, where Deeplearning4j makes five: it divides the
- * gradient by the minibatch size (libnd4j), adds the L2 term {@code l2 * w} (libnd4j), runs the updater ({@link
- * FastAdam}, Java), and its step function subtracts the update from the parameters (libnd4j); the first, second and
- * fourth single-threaded. For a network whose every updater block is {@link FastAdam} with only L2 (or no)
- * regularization and no gradient normalization, {@link FusedUpdater} here does all four per element while the element is in
- * cache, split over the cores, and the step function then leaves the parameters alone: for the seed's dense model
- * (556,510 parameters, 2.2 MB per array) that is 7 array passes per step instead of about 16. Same float operations in
- * the same order as Deeplearning4j's, so the same weights up to float rounding (tested); anything else (other updaters,
- * L1, weight decay, gradient clipping, external gradients) runs Deeplearning4j's own code.
+ * gradient by the minibatch size (libnd4j), adds the L2 term {@code l2 * w} (a BLAS axpy), runs the updater ({@link
+ * FastAdam}, Java), and its step function subtracts the update from the parameters (libnd4j). For a network whose every
+ * updater block is {@link FastAdam} with only L2 (or no) regularization and no gradient normalization, {@link
+ * FusedUpdater} here does all four per element while the element is in cache, on whole vectors in place
+ * ({@code VectorAdam}, when the JDK's vector API is there) and split over the cores, and the step function then leaves
+ * the parameters alone. Same float operations in the same order as Deeplearning4j's (the L2 term fused as the axpy
+ * fuses it), so the same weights and Adam moments bit for bit ({@code FusedUpdateTest}); it also sums the squares of
+ * the weights it reads, for the loss's L2 term. Anything else (other updaters, L1, weight decay, gradient clipping,
+ * external gradients) runs Deeplearning4j's own code.
  *
  * <p>{@link #install(MultiLayerNetwork)} puts it in place on a network whose optimizer exists (the project's {@code
  * SplitBatchNetwork} calls it at each step); after a fused step, as after Deeplearning4j's, the gradient view holds
- * the update that was subtracted.
+ * the update that was subtracted. Until 2026-12-01 it never ran: it recognized Deeplearning4j's gradient by identity,
+ * and {@code DefaultGradient.gradient()} returns a new view at every call.
  */
 public final class FusedUpdate {
     static final int BLOCK = 4096;
