@@ -88,6 +88,17 @@ public class SplitBatchNetwork extends MultiLayerNetwork {
     @Override
     public void fit(INDArray features, INDArray labels) {
         DenseTrainingStep step = denseTrainingStep();
+        if (step != null && getListeners().isEmpty()) {
+            // what Deeplearning4j's first fit would set up before its first update, so that the first step is fast too
+            if (getFlattenedGradients() == null) {
+                initGradientsView();
+            }
+            if (solver == null) {
+                solver = new org.deeplearning4j.optimize.Solver.Builder().configure(conf()).listeners(getListeners())
+                        .model(this).build();
+            }
+            fashion.models.fastupdate.FusedUpdate.install(this);
+        }
         if (step != null && step.applies(features, labels)) {
             step.fit(features, labels);
             return;
