@@ -26,7 +26,10 @@ import fashion.models.fastdense.DenseTrainingStep;
  * is Deeplearning4j's own {@code fit}.
  *
  * <p>Used when the machine has at least two cores and the network {@linkplain #splittable convolves and has only plain
- * layers}; otherwise, and for minibatches of one example, this network trains exactly like {@link MultiLayerNetwork}.
+ * layers}; otherwise, and for minibatches of one example, this network trains like {@link MultiLayerNetwork}. A
+ * multilayer perceptron that {@link DenseTrainingStep} covers skips Deeplearning4j's {@code fit} altogether and trains
+ * through that step (the same weights bit for bit); every network's Adam update is the {@linkplain
+ * fashion.models.fastupdate.FusedUpdate fused update} where it applies.
  * {@code -Dfashion.splitBatch=false} (or {@code FASHION_SPLIT_BATCH=0}) turns it off. A network loaded with
  * {@code ModelFiles.load} is a plain {@link MultiLayerNetwork}; {@code ModelFiles.restore} into a model from
  * {@link Models} keeps the splitting.

@@ -30,9 +30,12 @@ import fashion.models.fastupdate.FusedUpdate;
 /**
  * One training step of a multilayer perceptron (a stack of {@link FastDenseLayer}s under an output layer, trained with
  * Adam and L2), computed without Deeplearning4j's per-step machinery: the forward pass, the loss and its gradient, the
- * back-propagation and the {@linkplain FusedUpdate fused update} write into arrays allocated once per minibatch size,
- * and each matrix product, softmax, loss and bias sum is the very call Deeplearning4j's layers make, so the weights,
- * Adam's moments and the loss are Deeplearning4j's bit for bit (tested against it step by step).
+ * back-propagation and the {@linkplain FusedUpdate fused update} write into arrays allocated once per minibatch size.
+ * The products go straight to OpenBLAS with the arguments libnd4j would pass ({@link Gemm}), the softmax is libnd4j's
+ * op, and the rest (bias, activation gradients, the softmax cross-entropy gradient, bias sums) are Java loops doing
+ * the same float operations in the same order as Deeplearning4j's, so the weights, Adam's moments and the iteration
+ * counts are Deeplearning4j's bit for bit (tested step by step); the reported loss is summed in double and agrees to
+ * about 1e-7.
  *
  * <p>Why: a step of the seed's 784-700-10 network does about 75 MFLOP (0.4 ms at this machine's 200 GFLOP/s), yet
  * Deeplearning4j's {@code fit} took about 3 ms, most of it outside the products: workspaces opened and closed, arrays
@@ -40,17 +43,19 @@ import fashion.models.fastupdate.FusedUpdate;
  * gradient and the score), the gradient divided, regularized and applied in separate passes (2026-12-01 profile).
  *
  * <p>Used by the project's networks ({@code SplitBatchNetwork}) for minibatches whose network qualifies (see {@link
- * #applies}): every hidden layer a plain {@link FastDenseLayer} (no dropout, weight noise or layer normalization), an
- * output layer without dropout, no input preprocessors or masks, no training listeners, standard back-propagation, and
- * an updater the fused update can apply (Adam with only L2); anything else, and the first step of a network (which
- * creates Deeplearning4j's optimizer), trains through Deeplearning4j's own {@code fit}. {@code FASHION_DENSE_STEP=0}
- * (or {@code -Dfashion.denseStep=false}) turns it off.
+ * #forNetwork} and {@link #applies}): every hidden layer a plain {@link FastDenseLayer} (no dropout, weight noise, layer
+ * normalization or constraints), an output layer without dropout, weight noise or constraints, no input preprocessors
+ * or masks, no training listeners, standard back-propagation, and an updater the fused update can apply (Adam with at
+ * most one L2 term per parameter); one-hot labels for the softmax cross-entropy shortcut (others get
+ * Deeplearning4j's loss gradient). Anything else trains through Deeplearning4j's own {@code fit}.
+ * {@code FASHION_DENSE_STEP=0} (or {@code -Dfashion.denseStep=false}) turns it off.
  */
 public final class DenseTrainingStep {
     private static final ActivationReLU PLAIN_RELU = new ActivationReLU();
     private static final int BLOCK = 8192;
     /**
-     * Order of the activations: Deeplearning4j's layers create theirs in {@code Nd4j.order()} ('c', row-major), and the
+     * Order of the pre-activations: column-major, as the product Deeplearning4j's dense layer computes them with (into a
+     * column-major temporary, then copied to its row-major array); the
      * products that read them must see the same layouts to give the same bits.
      */
     private static final char ORDER = 'f';
@@ -59,10 +64,10 @@ public final class DenseTrainingStep {
     private final FastDenseLayerImpl[] hidden;
     private final BaseOutputLayer<?> output;
     private int batch = -1;
-    /** Per hidden layer, for the current minibatch size: pre-activation (then its gradient) and activation, row-major. */
+    /** Per hidden layer, for the current minibatch size: pre-activation (column-major) and activation (row-major). */
     private INDArray[] z;
     private INDArray[] a;
-    /** Output layer pre-activation, row-major, and per layer the (transposed) gradient with respect to its input, 'f'. */
+    /** Output layer pre-activation (column-major), and per layer the (transposed) gradient with respect to its input. */
     private INDArray outputZ;
     private INDArray probabilities;
     private INDArray outputDelta;
@@ -101,7 +106,8 @@ public final class DenseTrainingStep {
         Layer[] layers = network.getLayers();
         FastDenseLayerImpl[] hidden = new FastDenseLayerImpl[layers.length - 1];
         for (int i = 0; i < hidden.length; i++) {
-            if (!(layers[i] instanceof FastDenseLayerImpl d) || !d.plainConfiguration() || !d.hasBias()) {
+            if (!(layers[i] instanceof FastDenseLayerImpl d) || !d.plainConfiguration() || !d.hasBias()
+                    || hasConstraints(d)) {
                 return null;
             }
             hidden[i] = d;
@@ -110,10 +116,16 @@ public final class DenseTrainingStep {
         if (last.getClass() != org.deeplearning4j.nn.layers.OutputLayer.class
                 || ((BaseOutputLayer<?>) last).layerConf().getIDropout() != null
                 || ((BaseOutputLayer<?>) last).layerConf().getWeightNoise() != null
-                || !((BaseOutputLayer<?>) last).hasBias()) {
+                || !((BaseOutputLayer<?>) last).hasBias() || hasConstraints(last)) {
             return null;
         }
         return new DenseTrainingStep(network, hidden, (BaseOutputLayer<?>) last);
+    }
+
+    /** Weight or bias constraints, which Deeplearning4j's optimizer applies after every step (this step does not). */
+    private static boolean hasConstraints(Layer layer) {
+        org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+        return conf.getConstraints() != null && !conf.getConstraints().isEmpty();
     }
 
     /** Number of steps this object has trained (for tests and benchmarks). */
@@ -167,7 +179,7 @@ public final class DenseTrainingStep {
         // update (which the fused update sums while it reads them, unless a regularization is not the project's L2)
         double score;
         INDArray delta;
-        if (softmaxCrossEntropy(loss, outAct)) {
+        if (softmaxCrossEntropy(loss, outAct) && oneHot(labels)) {
             // Deeplearning4j's LossMCXENT over a softmax: p = softmax(z) (libnd4j's op, as ActivationSoftmax), the
             // gradient p * sum(y) - y per row, the loss -sum y log(clip(p)) summed in double (Deeplearning4j sums float
             // logs: the reported loss agrees to about 1e-7; the gradient, and so the weights, bit for bit)
@@ -211,6 +223,10 @@ public final class DenseTrainingStep {
         }
         network.setScore(score + (Double.isNaN(regularization) ? updater.lastRegularizationScore() : regularization));
         network.setIterationCount(iteration + 1);
+        for (Layer layer : network.getLayers()) { // as Deeplearning4j's fit synchronizes them
+            layer.setIterationCount(iteration + 1);
+            layer.setEpochCount(network.getEpochCount());
+        }
         steps++;
     }
 
@@ -238,6 +254,33 @@ public final class DenseTrainingStep {
     /** {@code g = x^T dz}, the call Deeplearning4j's layer makes. */
     private static void weightGradient(INDArray x, INDArray dz, INDArray g) {
         Gemm.multiply(x, dz, g, true, false);
+    }
+
+    /**
+     * Whether every row of {@code y} is one 1 and zeros: then its sum is exactly 1 in any order of summation, and the
+     * gradient {@code p * sum(y) - y} is Deeplearning4j's bit for bit (for other labels its row sums may round otherwise).
+     */
+    private boolean oneHot(INDArray y) {
+        int rows = (int) y.size(0);
+        int cols = (int) y.size(1);
+        float[] yv = scratch(1, rows * cols);
+        INDArray yc = y.ordering() == 'c' && y.elementWiseStride() == 1 ? y : y.dup('c');
+        yc.data().asNioFloat().get((int) yc.offset(), yv, 0, rows * cols);
+        for (int i = 0; i < rows; i++) {
+            int ones = 0;
+            for (int j = 0, o = i * cols; j < cols; j++) {
+                float v = yv[o + j];
+                if (v == 1f) {
+                    ones++;
+                } else if (v != 0f) {
+                    return false;
+                }
+            }
+            if (ones != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Cross-entropy over a softmax, Deeplearning4j's LossMCXENT without weights and with its default clipping. */

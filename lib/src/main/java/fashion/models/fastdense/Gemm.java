@@ -62,7 +62,8 @@ final class Gemm {
         boolean bNcont = n == 1 || sb1 == 1;
         boolean cMcont = m == 1 || sc0 == 1;
         boolean cNcont = n == 1 || sc1 == 1;
-        if ((!aMcont && !aKcont) || (!bKcont && !bNcont) || !cMcont) {
+        if ((!aMcont && !aKcont) || (!bKcont && !bNcont) || !cMcont || sa0 == 0 || sa1 == 0 || sb0 == 0 || sb1 == 0
+                || sc0 == 0 || sc1 == 0) { // layouts libnd4j would copy first, and broadcast (stride 0) views
             Nd4j.gemm(a, b, c, transA, transB, 1.0, 0.0);
             return;
         }

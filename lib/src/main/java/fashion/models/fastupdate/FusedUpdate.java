@@ -115,7 +115,7 @@ public final class FusedUpdate {
         StepFunction step = base.getStepFunction();
         if (!(step instanceof Step)) {
             try {
-                STEP_FUNCTION.set(base, new Step(step, (FusedUpdater) fused));
+                STEP_FUNCTION.set(base, new Step(step, base));
             } catch (IllegalAccessException e) {
                 return false;
             }
@@ -259,7 +259,8 @@ public final class FusedUpdate {
                 boolean ok = true;
                 for (UpdaterBlock block : getUpdaterBlocks()) {
                     ok &= block.getGradientUpdater() instanceof FastAdamUpdater a && FloatBlocks.contiguous(a.getM())
-                            && FloatBlocks.contiguous(a.getV()) && a.getM().length() == block.getGradientView().length();
+                            && FloatBlocks.contiguous(a.getV()) && a.getM().length() == block.getGradientView().length()
+                            && byteAddressable(a.getM()) && byteAddressable(a.getV());
                     for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
                         Trainable layer = p.getLayer();
                         GradientNormalization n = layer.getConfig().getGradientNormalization();
@@ -269,6 +270,10 @@ public final class FusedUpdate {
                         for (Regularization r : rs == null ? new ArrayList<Regularization>() : rs) {
                             ok &= r instanceof L2Regularization && r.applyStep() == Regularization.ApplyStep.BEFORE_UPDATER;
                         }
+                        // Deeplearning4j adds each L2 term with its own rounding: one fused term is the same bits only alone
+                        ok &= rs == null || rs.size() <= 1;
+                        // the vector kernel addresses bytes with ints
+                        ok &= byteAddressable(p.getParamView()) && byteAddressable(p.getGradView());
                     }
                 }
                 fusable = ok;
@@ -346,6 +351,11 @@ public final class FusedUpdate {
         return total;
     }
 
+    /** Whether every element's byte offset in its buffer fits an int (as the vector kernel addresses them). */
+    static boolean byteAddressable(INDArray a) {
+        return (a.offset() + a.length()) * Float.BYTES <= Integer.MAX_VALUE;
+    }
+
     /** The array's whole data buffer as bytes in the machine's order (element offsets are added by the caller). */
     static ByteBuffer nativeBytes(INDArray a) {
         return a.data().asNio().order(ByteOrder.nativeOrder());
@@ -378,23 +388,31 @@ public final class FusedUpdate {
     private static final class Step implements StepFunction {
         private static final long serialVersionUID = 1L;
         private final StepFunction original;
-        private final FusedUpdater updater;
+        private final transient BaseOptimizer optimizer;
 
-        Step(StepFunction original, FusedUpdater updater) {
+        Step(StepFunction original, BaseOptimizer optimizer) {
             this.original = original;
-            this.updater = updater;
+            this.optimizer = optimizer;
+        }
+
+        /**
+         * Whether the optimizer's current updater applied the last update itself: asked of the updater in place now,
+         * since Deeplearning4j replaces it (setLearningRate, for one) and a new fused updater is then installed.
+         */
+        private boolean applied() {
+            return optimizer != null && optimizer.getUpdater(false) instanceof FusedUpdater f && f.takeApplied();
         }
 
         @Override
         public void step(INDArray x, INDArray line, double step) {
-            if (!updater.takeApplied()) {
+            if (!applied()) {
                 original.step(x, line, step);
             }
         }
 
         @Override
         public void step(INDArray x, INDArray line) {
-            if (!updater.takeApplied()) {
+            if (!applied()) {
                 original.step(x, line);
             }
         }
@@ -404,4 +422,5 @@ public final class FusedUpdate {
             original.step();
         }
     }
+
 }

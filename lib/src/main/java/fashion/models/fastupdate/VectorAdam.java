@@ -22,7 +22,7 @@ final class VectorAdam {
 
     /**
      * Runs {@link #block} and {@link SumOfSquares#block} on a scratch block until the JIT has compiled them (a few
-     * thousand calls, about 0.2 s): until then the vector API's operations run as slow allocating Java code, which made
+     * thousand calls, 0.4-0.6 s on this machine): until then the vector API's operations run as slow allocating Java code, which made
      * the first hundred training steps of a dense network 5 to 6 times slower than the later ones. Returns the seconds
      * it took.
      */

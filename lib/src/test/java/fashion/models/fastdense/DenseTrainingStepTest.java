@@ -115,4 +115,15 @@ class DenseTrainingStepTest {
         Trained dl4j = train(Models.dense().width(32).optimizer("sgd").build(), false, data);
         assertSameTraining(dl4j, fast);
     }
+
+    @Test
+    void labelsThatAreNotOneHotGiveDeeplearning4jsGradientToo() {
+        INDArray[][] data = batches(4, 16, 16);
+        for (INDArray[] batch : data) { // smoothed labels, 0.9 and 0.1 / 9, as label smoothing makes them
+            batch[1].muli(0.9f - 0.1f / 9).addi(0.1f / 9);
+        }
+        Trained dl4j = train(Models.seedDense(), false, data);
+        Trained fast = train(Models.seedDense(), true, data);
+        assertSameTraining(dl4j, fast);
+    }
 }

@@ -96,4 +96,25 @@ class FusedUpdateTest {
         double diff = maxDifference(plain.params(), both.params());
         assertTrue(diff < 1e-6, "differs by " + diff);
     }
+
+    @Test
+    void anUpdaterReplacedDuringTrainingIsNotAppliedTwice() {
+        // Deeplearning4j's setLearningRate replaces the updater; the step function must then ask the new one
+        DataSet[] data = batches(6, 16);
+        MultiLayerNetwork[] nets = new MultiLayerNetwork[2];
+        for (int k = 0; k < 2; k++) {
+            System.setProperty("fashion.fusedUpdate", String.valueOf(k == 1));
+            System.setProperty("fashion.denseStep", "false"); // Deeplearning4j's fit, where the step function runs
+            nets[k] = Models.seedDense().network();
+            for (int b = 0; b < data.length; b++) {
+                if (b == 3) {
+                    nets[k].setLearningRate(1e-3);
+                }
+                nets[k].fit(data[b]);
+            }
+        }
+        System.clearProperty("fashion.denseStep");
+        assertEquals(0.0, maxDifference(nets[0].params(), nets[1].params()),
+                "a learning-rate change must not make the fused update apply twice");
+    }
 }
