@@ -89,11 +89,11 @@ public final class Training {
                     int from = b * batch;
                     int to = Math.min(n, from + batch);
                     int[] rows = java.util.Arrays.copyOfRange(order, from, to);
-                    INDArray x = rows(features, rows);
+                    INDArray x = Nd4j.pullRows(features, 1, rows);
                     if (augmentation.active()) {
                         x = augmentation.apply(x);
                     }
-                    INDArray y = rows(targets, rows);
+                    INDArray y = Nd4j.pullRows(targets, 1, rows);
                     net.fit(model.features(x), y);
                     double loss = net.score();
                     if (!Double.isFinite(loss)) {
@@ -163,26 +163,6 @@ public final class Training {
     /** The history of the most recent training run in this JVM, even if its cell failed. */
     public static History lastHistory() {
         return last;
-    }
-
-    /**
-     * The given rows of a row-major float matrix as a new row-major matrix (as {@code Nd4j.pullRows(m, 1, rows)},
-     * copied in Java: one native allocation instead of an ND4J operation with its shape and index buffers at every
-     * minibatch).
-     */
-    static INDArray rows(INDArray m, int[] rows) {
-        if (m.ordering() != 'c' || m.rank() != 2 || m.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT
-                || m.elementWiseStride() != 1) {
-            return Nd4j.pullRows(m, 1, rows);
-        }
-        int cols = (int) m.size(1);
-        float[] out = new float[rows.length * cols];
-        java.nio.FloatBuffer data = m.data().asNioFloat();
-        int offset = (int) m.offset();
-        for (int r = 0; r < rows.length; r++) {
-            data.get(offset + rows[r] * cols, out, r * cols, cols);
-        }
-        return Nd4j.create(out, new long[] {rows.length, cols}, 'c');
     }
 
     private static int[] identity(int n) {

@@ -56,18 +56,4 @@ class TrainingTest {
         assertEquals(1e-3, updater.getLearningRate(0, 0), 1e-12);
         assertEquals(2.5e-4, updater.getLearningRate(0, model.network().getEpochCount()), 1e-12);
     }
-
-    @Test
-    void minibatchRowsAreExactlyPullRows() {
-        org.nd4j.linalg.api.ndarray.INDArray m = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 50, 7);
-        int[] rows = {49, 0, 13, 13, 2};
-        org.nd4j.linalg.api.ndarray.INDArray expected = org.nd4j.linalg.factory.Nd4j.pullRows(m, 1, rows);
-        org.nd4j.linalg.api.ndarray.INDArray actual = Training.rows(m, rows);
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.shape(), actual.shape());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.ravel().toFloatVector(), actual.ravel().toFloatVector());
-        org.nd4j.linalg.api.ndarray.INDArray view = m.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 50),
-                org.nd4j.linalg.indexing.NDArrayIndex.all());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(org.nd4j.linalg.factory.Nd4j.pullRows(view, 1, new int[] {0, 39}).ravel().toFloatVector(),
-                Training.rows(view, new int[] {0, 39}).ravel().toFloatVector(), "a view's rows count from the view");
-    }
 }
