@@ -72,6 +72,7 @@ public final class DenseTrainingStep {
     private INDArray probabilities;
     private INDArray outputDelta;
     private INDArray[] epsilonT;
+    private INDArray[] epsilonViews;
     private INDArray[] dzBuffer;
     private final float[][] scratch = new float[4][];
     private long steps;
@@ -203,7 +204,7 @@ public final class DenseTrainingStep {
         Gemm.multiply(in, delta, gradientView(output, DefaultParamInitializer.WEIGHT_KEY), true, false);
         columnSums(delta, gradientView(output, DefaultParamInitializer.BIAS_KEY));
         Gemm.multiply(wOut, delta, epsilonT[hidden.length], false, true);
-        INDArray epsilon = epsilonT[hidden.length].transpose();
+        INDArray epsilon = epsilon(hidden.length);
         for (int l = hidden.length - 1; l >= 0; l--) {
             FastDenseLayerImpl layer = hidden[l];
             INDArray dz = backprop(layer.layerConf().getActivationFn(), z[l], epsilon, dzBuffer[l]);
@@ -212,7 +213,7 @@ public final class DenseTrainingStep {
             columnSums(dz, gradientView(layer, DefaultParamInitializer.BIAS_KEY));
             if (l > 0) {
                 Gemm.multiply(layer.getParam(DefaultParamInitializer.WEIGHT_KEY), dz, epsilonT[l], false, true);
-                epsilon = epsilonT[l].transpose();
+                epsilon = epsilon(l);
             }
         }
         // update: minibatch division, L2, Adam and the step in one pass, then the counters as BaseOptimizer keeps them
@@ -345,6 +346,14 @@ public final class DenseTrainingStep {
         sums.data().asNioFloat().put((int) sums.offset(), s, 0, cols);
     }
 
+    /** The transposed view of {@code epsilonT[l]}, made once per minibatch size (each view is a native shape buffer). */
+    private INDArray epsilon(int l) {
+        if (epsilonViews[l] == null) {
+            epsilonViews[l] = epsilonT[l].transpose();
+        }
+        return epsilonViews[l];
+    }
+
     /** Allocates the per-layer arrays for minibatches of {@code n} (once per size). */
     private void buffers(int n) {
         if (n == batch) {
@@ -353,6 +362,7 @@ public final class DenseTrainingStep {
         z = new INDArray[hidden.length];
         a = new INDArray[hidden.length];
         epsilonT = new INDArray[hidden.length + 1];
+        epsilonViews = new INDArray[hidden.length + 1];
         dzBuffer = new INDArray[hidden.length];
         for (int l = 0; l < hidden.length; l++) {
             long width = hidden[l].layerConf().getNOut();
