@@ -182,11 +182,12 @@ public final class DenseTrainingStep {
         INDArray delta;
         if (softmaxCrossEntropy(loss, outAct) && oneHot(labels)) {
             // Deeplearning4j's LossMCXENT over a softmax: p = softmax(z) (libnd4j's op, as ActivationSoftmax), the
-            // gradient p * sum(y) - y per row, the loss -sum y log(clip(p)) summed in double (Deeplearning4j sums float
-            // logs: the reported loss agrees to about 1e-7; the gradient, and so the weights, bit for bit)
+            // gradient p * sum(y) - y per row, here p - y (every row of y sums to exactly 1), the loss -sum y log(clip(p))
+            // summed in double (Deeplearning4j sums float logs: the reported loss agrees to about 1e-7; the gradient, and
+            // so the weights, bit for bit); oneHot has read the labels into scratch 1
             probabilities.assign(outputZ);
             Nd4j.getExecutioner().exec((org.nd4j.linalg.api.ops.CustomOp) new SoftMax(probabilities, probabilities));
-            score = softmaxGradientAndLoss(probabilities, labels, outputDelta);
+            score = softmaxGradientAndLoss(probabilities, scratch(1, (int) labels.length()), outputDelta);
             delta = outputDelta;
         } else {
             score = loss.computeScore(labels, outputZ, outAct, null, false);
@@ -260,6 +261,7 @@ public final class DenseTrainingStep {
     /**
      * Whether every row of {@code y} is one 1 and zeros: then its sum is exactly 1 in any order of summation, and the
      * gradient {@code p * sum(y) - y} is Deeplearning4j's bit for bit (for other labels its row sums may round otherwise).
+     * Leaves {@code y}'s values, row-major, in scratch array 1 for {@link #softmaxGradientAndLoss}.
      */
     private boolean oneHot(INDArray y) {
         int rows = (int) y.size(0);
@@ -291,34 +293,25 @@ public final class DenseTrainingStep {
     }
 
     /**
-     * From row-major probabilities {@code p} and labels {@code y} ([n, classes]): {@code delta = p * sum(y) - y} per row
-     * (row-major, as LossMCXENT.computeGradient, which does not clip) and the summed loss {@code -sum y log(clip(p))}
-     * (as its score, which clips {@code p} to [1e-10, 1 - 1e-10]).
+     * From row-major probabilities {@code p} and one-hot labels {@code y} ([n, classes], as read by {@link #oneHot}):
+     * {@code delta = p - y} (LossMCXENT.computeGradient's {@code p * sum(y) - y}, which does not clip, with every row sum
+     * exactly 1, and {@code q * 1f == q}) and the summed loss {@code -sum y log(clip(p))} (as its score, which clips
+     * {@code p} to [1e-10, 1 - 1e-10]).
      */
-    private double softmaxGradientAndLoss(INDArray p, INDArray y, INDArray delta) {
+    private double softmaxGradientAndLoss(INDArray p, float[] y, INDArray delta) {
         int rows = (int) p.size(0);
         int cols = (int) p.size(1);
         int len = rows * cols;
         float[] pv = scratch(0, len);
-        float[] yv = scratch(1, len);
         p.data().asNioFloat().get(0, pv, 0, len);
-        INDArray yc = y.ordering() == 'c' && y.elementWiseStride() == 1 ? y : y.dup('c');
-        yc.data().asNioFloat().get((int) yc.offset(), yv, 0, len);
         double loss = 0;
-        for (int i = 0; i < rows; i++) {
-            int o = i * cols;
-            float labelSum = 0f;
-            for (int j = 0; j < cols; j++) {
-                labelSum += yv[o + j];
+        for (int i = 0; i < len; i++) {
+            float q = pv[i];
+            if (y[i] != 0f) {
+                double clipped = q < CLIP ? (float) CLIP : q > 1.0 - CLIP ? (float) (1.0 - CLIP) : q;
+                loss -= y[i] * Math.log(clipped);
             }
-            for (int j = 0; j < cols; j++) {
-                float q = pv[o + j];
-                if (yv[o + j] != 0f) {
-                    double clipped = q < CLIP ? (float) CLIP : q > 1.0 - CLIP ? (float) (1.0 - CLIP) : q;
-                    loss -= yv[o + j] * Math.log(clipped);
-                }
-                pv[o + j] = q * labelSum - yv[o + j];
-            }
+            pv[i] = q - y[i];
         }
         delta.data().asNioFloat().put(0, pv, 0, len);
         return loss;
