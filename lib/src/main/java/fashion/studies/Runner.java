@@ -48,6 +48,12 @@ final class Runner {
         if (options.erasing() > 0) { // only when used: saved runs without it keep their configuration
             c.put("eraseRandomly", options.erasing());
         }
+        if (options.averageWeightsMomentum() > 0) {
+            c.put("averageWeights", options.averageWeightsMomentum());
+        }
+        if (options.labelSmoothing() > 0) {
+            c.put("smoothLabels", options.labelSmoothing());
+        }
         c.put("trainImages", train.size());
         c.put("validationImages", data.validation().size());
         c.put("testImages", data.test().size());
@@ -72,6 +78,12 @@ final class Runner {
         }
         if (c.get("eraseRandomly") instanceof Number p) {
             o = o.eraseRandomly(p.doubleValue());
+        }
+        if (c.get("averageWeights") instanceof Number m) {
+            o = o.averageWeights(m.doubleValue());
+        }
+        if (c.get("smoothLabels") instanceof Number e) {
+            o = o.smoothLabels(e.doubleValue());
         }
         return o;
     }

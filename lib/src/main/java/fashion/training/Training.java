@@ -68,12 +68,17 @@ public final class Training {
         MultiLayerNetwork net = model.network();
         INDArray features = train.dense();
         INDArray targets = train.oneHot();
+        if (options.labelSmoothing() > 0) { // y (1 - epsilon) + epsilon / classes, as Keras' label_smoothing
+            double epsilon = options.labelSmoothing();
+            targets = targets.mul(1 - epsilon).addi(epsilon / targets.size(1));
+        }
         Split sample = train.select(firstOfPermutation(n, options.seed(), Math.min(n, options.trainingSample())));
         Progress progress = new Progress(options.progress(), model.name(), epochs, batches);
         Random random = new Random(options.seed());
         Augmentation augmentation = new Augmentation(options.flipHorizontally(), options.shift(),
                 new Random(options.seed() * 31 + 7), options.erasing(), new Random(options.seed() * 31 + 11));
         int[] order = identity(n);
+        WeightAverage average = options.averageWeightsMomentum() > 0 ? new WeightAverage(net, options.averageWeightsMomentum()) : null;
         // dropout masks come from ND4J's random generator of this thread: start it from the model's and the training's
         // seeds, so that dropout follows them whatever ran before in the notebook
         Object modelSeed = model.settings().get("seed");
@@ -95,6 +100,9 @@ public final class Training {
                     }
                     INDArray y = Nd4j.pullRows(targets, 1, rows);
                     net.fit(model.features(x), y);
+                    if (average != null) {
+                        average.update(net);
+                    }
                     double loss = net.score();
                     if (!Double.isFinite(loss)) {
                         String msg = String.format(Locale.ROOT,
@@ -112,6 +120,7 @@ public final class Training {
                                 + "history of the %d finished epochs are kept.", epoch, b + 1, batches, epoch - 1);
                         history.end(History.Status.INTERRUPTED, msg);
                         progress.end(msg);
+                        keep(average, net);
                         return history;
                     }
                     progress.batch(epoch, b + 1, lossSum / seen);
@@ -120,16 +129,23 @@ public final class Training {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 Evaluation onTrain;
                 Evaluation onValidation;
+                if (average != null) { // measure the weights the run will end with
+                    average.swapIn(net);
+                }
                 try { // the evaluation stops between chunks of images when the interrupt button is pressed
                     onTrain = Evaluation.of(model, sample, options.mirrorWhenEvaluating());
                     onValidation = Evaluation.of(model, validation, options.mirrorWhenEvaluating());
                 } catch (StopSignal.Stopped stopped) {
+                    keep(average, net);
                     String msg = String.format(Locale.ROOT, "interrupted while measuring epoch %d (%s): the model, trained for "
                             + "%d epochs, and the history of the %d measured epochs are kept.", epoch, stopped.getMessage(), epoch,
                             epoch - 1);
                     history.end(History.Status.INTERRUPTED, msg);
                     progress.end(msg);
                     return history;
+                }
+                if (average != null) {
+                    average.restore(net);
                 }
                 Epoch e = new Epoch(epoch, onTrain.loss(), onTrain.accuracy(), onValidation.loss(), onValidation.accuracy(),
                         lossSum / seen, seconds);
@@ -147,9 +163,11 @@ public final class Training {
                             + "finished epochs are kept.", epoch, epoch);
                     history.end(History.Status.INTERRUPTED, msg);
                     progress.end(msg);
+                    keep(average, net);
                     return history;
                 }
             }
+            keep(average, net);
             progress.end("");
             return history;
         } catch (RuntimeException | Error e) {
@@ -157,6 +175,13 @@ public final class Training {
             throw e;
         } finally {
             Interrupts.endTraining();
+        }
+    }
+
+    /** With weight averaging, leaves the averaged weights in the network (see {@link TrainingOptions#averageWeights}). */
+    private static void keep(WeightAverage average, MultiLayerNetwork net) {
+        if (average != null) {
+            average.keep(net);
         }
     }
 

@@ -20,6 +20,8 @@ public final class TrainingOptions {
     private int shift;
     private boolean mirrorWhenEvaluating;
     private double erasing;
+    private double averageWeights;
+    private double labelSmoothing;
 
     private TrainingOptions() {
     }
@@ -119,6 +121,45 @@ public final class TrainingOptions {
         return o;
     }
 
+    /**
+     * Weight averaging (Polyak averaging; Keras' {@code use_ema=True, ema_momentum=momentum}): keeps an exponential
+     * moving average of the weights over the training steps, evaluates the averaged weights after every epoch, and
+     * leaves them in the model at the end (also when training is interrupted). With momentum 0.999 the average spans
+     * about the last thousand steps. 0 (the default, as in the seed) means none.
+     *
+     * @param momentum the weight of the average at each step, in [0.9, 1), or 0 for none
+     * @throws SettingException when the momentum is outside [0.9, 1) and not 0
+     */
+    public TrainingOptions averageWeights(double momentum) {
+        if (!(momentum == 0 || (momentum >= 0.9 && momentum < 1))) {
+            throw new SettingException("averageWeights is the momentum of the weights' moving average: between 0.9 and 1 "
+                    + "(excluded), or 0 for none, not " + momentum + "; 0.999 averages over about the last 1,000 steps.");
+        }
+        TrainingOptions o = copy();
+        o.averageWeights = momentum;
+        return o;
+    }
+
+    /**
+     * Label smoothing (Szegedy et al., "Rethinking the Inception Architecture for Computer Vision", CVPR 2016; Keras'
+     * {@code CategoricalCrossentropy(label_smoothing=epsilon)}): the network is trained towards {@code 1 - epsilon +
+     * epsilon / 10} for the right class and {@code epsilon / 10} for each other one instead of 1 and 0, which keeps it
+     * from growing ever more confident. Evaluations still score against the true labels. 0 (the default, as in the
+     * seed) means none.
+     *
+     * @param epsilon the share of the target spread over all 10 classes, in [0, 1)
+     * @throws SettingException when epsilon is outside [0, 1)
+     */
+    public TrainingOptions smoothLabels(double epsilon) {
+        if (!(epsilon >= 0 && epsilon < 1)) {
+            throw new SettingException("smoothLabels is the share of each target spread over the 10 classes: at least 0 and "
+                    + "below 1, not " + epsilon + "; 0.1 is the usual choice.");
+        }
+        TrainingOptions o = copy();
+        o.labelSmoothing = epsilon;
+        return o;
+    }
+
     public int epochs() {
         return epochs;
     }
@@ -157,6 +198,16 @@ public final class TrainingOptions {
         return erasing;
     }
 
+    /** The momentum of the weights' moving average ({@link #averageWeights(double)}), 0 for none. */
+    public double averageWeightsMomentum() {
+        return averageWeights;
+    }
+
+    /** The label smoothing {@link #smoothLabels(double) epsilon}, 0 for none. */
+    public double labelSmoothing() {
+        return labelSmoothing;
+    }
+
     /** Rejects settings outside their range, naming the setting. */
     public TrainingOptions validate() {
         SettingException.positive("epochs", epochs);
@@ -176,12 +227,16 @@ public final class TrainingOptions {
         o.shift = shift;
         o.mirrorWhenEvaluating = mirrorWhenEvaluating;
         o.erasing = erasing;
+        o.averageWeights = averageWeights;
+        o.labelSmoothing = labelSmoothing;
         return o;
     }
 
     @Override
     public String toString() {
         return "epochs=" + epochs + " batchSize=" + batchSize + " seed=" + seed + (flipHorizontally ? " flipHorizontally" : "")
-                + (shift > 0 ? " shift=" + shift : "") + (erasing > 0 ? " eraseRandomly=" + erasing : "") + (mirrorWhenEvaluating ? " mirrorWhenEvaluating" : "");
+                + (shift > 0 ? " shift=" + shift : "") + (erasing > 0 ? " eraseRandomly=" + erasing : "") + (mirrorWhenEvaluating ? " mirrorWhenEvaluating" : "")
+                + (averageWeights > 0 ? " averageWeights=" + averageWeights : "")
+                + (labelSmoothing > 0 ? " smoothLabels=" + labelSmoothing : "");
     }
 }

@@ -56,4 +56,30 @@ class TrainingTest {
         assertEquals(1e-3, updater.getLearningRate(0, 0), 1e-12);
         assertEquals(2.5e-4, updater.getLearningRate(0, model.network().getEpochCount()), 1e-12);
     }
+
+    @Test
+    void smoothedLabelsAreWhatTheNetworkIsTrainedTowards() {
+        QuickMode.override(true);
+        FashionMnist data = FashionMnist.load(FashionMnist.DEBIAN_FOLDER);
+        // cross-entropy against targets 0.55 / 0.05 cannot fall below their entropy, about 1.68; against one-hot
+        // labels it falls well below that within two epochs
+        double floor = -(0.55 * Math.log(0.55) + 9 * 0.05 * Math.log(0.05));
+        History plain = Training.fit(Models.dense().width(32).learningRate(3e-3).build(), data,
+                TrainingOptions.epochs(2).batchSize(64).progress(false));
+        Model model = Models.dense().width(32).learningRate(3e-3).build();
+        History smoothed = Training.fit(model, data, TrainingOptions.epochs(2).batchSize(64).smoothLabels(0.5).progress(false));
+        assertTrue(plain.last().batchLoss() < floor - 0.5, "plain training loss " + plain.last().batchLoss());
+        for (Epoch e : smoothed.epochs()) {
+            assertTrue(e.batchLoss() >= floor - 1e-6, "smoothed training loss " + e.batchLoss() + " below the floor " + floor);
+        }
+        // evaluations score the true labels: the network still learns the classes
+        assertTrue(smoothed.last().validationAccuracy() > 0.6, "accuracy " + smoothed.last().validationAccuracy());
+        assertTrue(smoothed.last().validationLoss() < floor, "validation loss " + smoothed.last().validationLoss());
+        assertTrue(TrainingOptions.epochs(1).smoothLabels(0.1).toString().contains("smoothLabels=0.1"));
+        assertTrue(assertThrowsSetting(() -> TrainingOptions.epochs(1).smoothLabels(1.0)).contains("smoothLabels"));
+    }
+
+    private static String assertThrowsSetting(Runnable r) {
+        return org.junit.jupiter.api.Assertions.assertThrows(fashion.models.SettingException.class, r::run).getMessage();
+    }
 }
