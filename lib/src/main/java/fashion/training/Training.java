@@ -100,9 +100,6 @@ public final class Training {
                     }
                     INDArray y = Nd4j.pullRows(targets, 1, rows);
                     net.fit(model.features(x), y);
-                    if (average != null) {
-                        average.update(net);
-                    }
                     double loss = net.score();
                     if (!Double.isFinite(loss)) {
                         String msg = String.format(Locale.ROOT,
@@ -111,7 +108,11 @@ public final class Training {
                                 loss, epoch, b + 1, batches, model.settings().getOrDefault("learningRate", "?"), epoch - 1);
                         history.end(History.Status.DIVERGED, msg);
                         progress.end(msg);
+                        keep(average, net); // the average of the steps before the diverging one
                         return history;
+                    }
+                    if (average != null) {
+                        average.update(net);
                     }
                     lossSum += loss * (to - from);
                     seen += to - from;
@@ -143,9 +144,10 @@ public final class Training {
                     history.end(History.Status.INTERRUPTED, msg);
                     progress.end(msg);
                     return history;
-                }
-                if (average != null) {
-                    average.restore(net);
+                } finally { // after an evaluation that failed, too; a no-op once keep has run
+                    if (average != null) {
+                        average.restore(net);
+                    }
                 }
                 Epoch e = new Epoch(epoch, onTrain.loss(), onTrain.accuracy(), onValidation.loss(), onValidation.accuracy(),
                         lossSum / seen, seconds);
@@ -156,6 +158,7 @@ public final class Training {
                             + "Try a lower learning rate.", e.validationLoss(), epoch);
                     history.end(History.Status.DIVERGED, msg);
                     progress.end(msg);
+                    keep(average, net);
                     return history;
                 }
                 if (StopSignal.requested() && epoch < epochs) {

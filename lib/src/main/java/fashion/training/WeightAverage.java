@@ -4,12 +4,12 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * An exponential moving average of a network's parameters over the training steps (Polyak averaging; Keras' optimizer
- * option {@code use_ema} with {@code ema_momentum}): after step t, {@code average = d average + (1 - d) weights} with
- * {@code d = min(momentum, (1 + t) / (10 + t))}, the warm-up of TensorFlow's {@code ExponentialMovingAverage(num_updates)},
- * so that the average follows the weights closely in the first steps instead of remembering the initial weights.
- * Every parameter is averaged, batch normalization's running mean and variance included (they are running averages
- * already).
+ * An exponential moving average of a network's parameters over the training steps (Polyak averaging): after step t,
+ * {@code average = d average + (1 - d) weights} with {@code d = min(momentum, (1 + t) / (10 + t))}, the warm-up of
+ * TensorFlow's {@code ExponentialMovingAverage(num_updates)}, so that the average follows the weights closely in the
+ * first steps instead of remembering the initial weights. Like Keras' optimizer option {@code use_ema} with
+ * {@code ema_momentum}, except for that warm-up and in that every parameter is averaged, batch normalization's running
+ * mean and running log10 standard deviation (Deeplearning4j's form) included, as TensorFlow's moving-average recipes do.
  *
  * <p>The averaged weights often generalize better than the last step's when the learning rate leaves the weights
  * moving between nearby solutions: Polyak and Juditsky, "Acceleration of stochastic approximation by averaging",
