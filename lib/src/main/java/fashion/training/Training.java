@@ -108,7 +108,6 @@ public final class Training {
                                 loss, epoch, b + 1, batches, model.settings().getOrDefault("learningRate", "?"), epoch - 1);
                         history.end(History.Status.DIVERGED, msg);
                         progress.end(msg);
-                        keep(average, net); // the average of the steps before the diverging one
                         return history;
                     }
                     if (average != null) {
@@ -121,7 +120,6 @@ public final class Training {
                                 + "history of the %d finished epochs are kept.", epoch, b + 1, batches, epoch - 1);
                         history.end(History.Status.INTERRUPTED, msg);
                         progress.end(msg);
-                        keep(average, net);
                         return history;
                     }
                     progress.batch(epoch, b + 1, lossSum / seen);
@@ -137,14 +135,13 @@ public final class Training {
                     onTrain = Evaluation.of(model, sample, options.mirrorWhenEvaluating());
                     onValidation = Evaluation.of(model, validation, options.mirrorWhenEvaluating());
                 } catch (StopSignal.Stopped stopped) {
-                    keep(average, net);
                     String msg = String.format(Locale.ROOT, "interrupted while measuring epoch %d (%s): the model, trained for "
                             + "%d epochs, and the history of the %d measured epochs are kept.", epoch, stopped.getMessage(), epoch,
                             epoch - 1);
                     history.end(History.Status.INTERRUPTED, msg);
                     progress.end(msg);
                     return history;
-                } finally { // after an evaluation that failed, too; a no-op once keep has run
+                } finally { // also after an evaluation that was stopped or failed
                     if (average != null) {
                         average.restore(net);
                     }
@@ -158,7 +155,6 @@ public final class Training {
                             + "Try a lower learning rate.", e.validationLoss(), epoch);
                     history.end(History.Status.DIVERGED, msg);
                     progress.end(msg);
-                    keep(average, net);
                     return history;
                 }
                 if (StopSignal.requested() && epoch < epochs) {
@@ -166,25 +162,21 @@ public final class Training {
                             + "finished epochs are kept.", epoch, epoch);
                     history.end(History.Status.INTERRUPTED, msg);
                     progress.end(msg);
-                    keep(average, net);
                     return history;
                 }
             }
-            keep(average, net);
             progress.end("");
             return history;
         } catch (RuntimeException | Error e) {
             history.end(History.Status.FAILED, String.valueOf(e));
             throw e;
         } finally {
+            // with weight averaging, every run that did not fail ends with the averaged weights (completed, interrupted,
+            // diverged: then the average of the steps before the diverging one); a failed run is left as it failed
+            if (average != null && history.status() != History.Status.FAILED) {
+                average.keep(net);
+            }
             Interrupts.endTraining();
-        }
-    }
-
-    /** With weight averaging, leaves the averaged weights in the network (see {@link TrainingOptions#averageWeights}). */
-    private static void keep(WeightAverage average, MultiLayerNetwork net) {
-        if (average != null) {
-            average.keep(net);
         }
     }
 

@@ -1,6 +1,7 @@
 package fashion.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 
@@ -13,6 +14,7 @@ import fashion.data.QuickMode;
 import fashion.evaluation.Evaluation;
 import fashion.models.Model;
 import fashion.models.Models;
+import fashion.models.SettingException;
 
 class TrainingTest {
     @AfterEach
@@ -76,10 +78,7 @@ class TrainingTest {
         assertTrue(smoothed.last().validationAccuracy() > 0.6, "accuracy " + smoothed.last().validationAccuracy());
         assertTrue(smoothed.last().validationLoss() < floor, "validation loss " + smoothed.last().validationLoss());
         assertTrue(TrainingOptions.epochs(1).smoothLabels(0.1).toString().contains("smoothLabels=0.1"));
-        assertTrue(assertThrowsSetting(() -> TrainingOptions.epochs(1).smoothLabels(1.0)).contains("smoothLabels"));
-    }
-
-    private static String assertThrowsSetting(Runnable r) {
-        return org.junit.jupiter.api.Assertions.assertThrows(fashion.models.SettingException.class, r::run).getMessage();
+        assertTrue(assertThrows(SettingException.class, () -> TrainingOptions.epochs(1).smoothLabels(1.0)).getMessage()
+                .contains("smoothLabels"));
     }
 }
