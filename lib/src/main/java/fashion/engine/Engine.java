@@ -35,7 +35,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * {@code fashion.smallOpThreads} / {@code FASHION_SMALL_OP_THREADS} (OpenMP threads for everything else, default
  * 1), {@code fashion.elementwiseThreshold} (elements below which an element-wise op stays on one thread),
  * {@code fashion.tadThreshold}. The JVM options the kernel and scripts should use are listed in
- * {@link #RECOMMENDED_JVM_OPTIONS}.
+ * {@link #RECOMMENDED_JVM_OPTIONS}. {@link JitPolicy} (applied here too) keeps the libraries' Java glue on the JIT's quick
+ * compiler, so the optimizing one spends the first epoch on the project's kernels.
  */
 public final class Engine {
     /**
@@ -92,6 +93,7 @@ public final class Engine {
         if (initialized) {
             return;
         }
+        JitPolicy.apply(); // before ND4J's own start-up code runs hot
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         Environment env = Nd4j.getEnvironment();
         threads = setting("fashion.threads", "FASHION_THREADS", Runtime.getRuntime().availableProcessors());
@@ -279,10 +281,10 @@ public final class Engine {
         Environment env = Nd4j.getEnvironment();
         return String.format(Locale.ROOT,
                 "ND4J %s %s backend (%s), %s %s thread(s) (%d in parallel blocks), oneDNN %s, libnd4j %s threads "
-                        + "(OpenMP %s), element-wise ops single-threaded below %d elements, %s, Java %s, %d cores, %s",
+                        + "(OpenMP %s), element-wise ops single-threaded below %d elements, %s, Java %s (JIT: %s), %d cores, %s",
                 version(), backend, classifier(), blas.toLowerCase(Locale.ROOT).contains("openblas") ? "OpenBLAS" : blas,
                 blasThreads, threads, env.helpersAllowed() ? "on" : "off", env.maxThreads(), omp, env.elementwiseThreshold(),
-                Nd4j.dataType().toString().toLowerCase(Locale.ROOT), System.getProperty("java.version"),
+                Nd4j.dataType().toString().toLowerCase(Locale.ROOT), System.getProperty("java.version"), JitPolicy.describe(),
                 Runtime.getRuntime().availableProcessors(), vectorApi() ? "vector API on (DFT convolutions)"
                         : "vector API off (start the JVM with --add-modules jdk.incubator.vector for DFT convolutions)");
     }

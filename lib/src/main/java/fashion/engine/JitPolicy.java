@@ -1,0 +1,96 @@
+package fashion.engine;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * The just-in-time compilation policy this library sets for its JVM: the Java code of ND4J, Deeplearning4j and
+ * JavaCPP (the glue around each native operation of a training step) is compiled by HotSpot's quick compiler (C1)
+ * only, never by its optimizing compiler (C2). The project's own kernels and the JDK are compiled as usual, and C2
+ * still inlines library methods into them where they call them; only a library method compiled on its own stays C1
+ * code.
+ *
+ * <p>Why: on a 2-core machine the single C2 compiler thread takes a core away from training while it works, and in a
+ * training step's first few hundred minibatches it spends most of its time on the libraries' glue (hundreds of
+ * methods, each called a few times per step) rather than on the project's hot loops. Compiled by C2 the glue runs no
+ * faster per step. Measured 2026-12-01 (AMD EPYC, avx512f/avx2/fma, 2 cores), the seed CNN trained after the seed
+ * dense model in one JVM (as {@code environment/bench} does), seconds per epoch for epochs 1, 2, 3: 20.0, 16.0, 15.6
+ * with HotSpot's default policy; 17.6, 15.9, 15.9 with this one. Its first hundred minibatches: 23.0 ms per step
+ * against 17.7. See {@code docs/performance.md} for the full record.
+ *
+ * <p>Applied once per JVM, by {@link Engine#init()}, through HotSpot's diagnostic command
+ * {@code Compiler.directives_add} (what {@code jcmd PID Compiler.directives_add FILE} does, so no JVM option is needed).
+ * It applies only to methods compiled afterwards. Turned off with {@code -Dfashion.jit=default} or the environment
+ * variable {@code FASHION_JIT=default}. On a JVM without that command (not HotSpot) nothing changes, and
+ * {@link #describe()} says so.
+ */
+public final class JitPolicy {
+    /** HotSpot compiler directives (JSON with unquoted keys): packages whose methods C2 must not compile. */
+    static final String DIRECTIVES = "[{ match: [\"org/nd4j/*.*\", \"org/deeplearning4j/*.*\", \"org/bytedeco/*.*\"],"
+            + " c2: { Exclude: true } }]";
+
+    private static String status = "HotSpot default (not applied yet)";
+    private static boolean applied;
+    private static boolean attempted;
+
+    private JitPolicy() {
+    }
+
+    /**
+     * Adds the directives to this JVM's compiler, once (later calls do nothing). Returns true when they are in force.
+     * Never throws: on any failure the JVM keeps its default policy and {@link #describe()} gives the reason.
+     */
+    static synchronized boolean apply() {
+        if (attempted) {
+            return applied;
+        }
+        attempted = true;
+        String setting = System.getProperty("fashion.jit", System.getenv("FASHION_JIT"));
+        if (setting != null && setting.trim().toLowerCase(Locale.ROOT).equals("default")) {
+            status = "HotSpot default (fashion.jit=default)";
+            return false;
+        }
+        Path file = null;
+        try {
+            file = Files.createTempFile("fashion-jit-", ".json");
+            Files.writeString(file, DIRECTIVES, StandardCharsets.UTF_8);
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName command = new ObjectName("com.sun.management:type=DiagnosticCommand");
+            Object out = server.invoke(command, "compilerDirectivesAdd", new Object[] {new String[] {file.toString()}},
+                    new String[] {String[].class.getName()});
+            String text = String.valueOf(out).trim();
+            applied = text.contains("added") && !text.startsWith("0 ");
+            status = applied ? "C1 only for ND4J, Deeplearning4j and JavaCPP code"
+                    : "HotSpot default (the compiler refused the directives: " + text + ")";
+        } catch (IOException | JMException | RuntimeException e) {
+            status = "HotSpot default (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    // a leftover temporary file of 150 bytes; nothing to do
+                }
+            }
+        }
+        return applied;
+    }
+
+    /** True when the directives are in force in this JVM. */
+    public static synchronized boolean applied() {
+        return applied;
+    }
+
+    /** One phrase for {@link Engine#describe()}: the policy in force, or why the default one is. */
+    public static synchronized String describe() {
+        return status;
+    }
+}

@@ -1,0 +1,98 @@
+package fashion.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The JIT policy as the JVM carries it out: run in a child JVM with {@code -XX:+PrintCompilation}, which lists every
+ * method HotSpot compiles and at which tier (4: the optimizing compiler C2).
+ */
+class JitPolicyTest {
+
+    /** Child process: makes ND4J's Java code hot (element reads, array creation, a native op) and prints the policy. */
+    public static void main(String[] args) {
+        Engine.init();
+        float[] values = new float[1000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.001f;
+        }
+        INDArray a = Nd4j.createFromArray(values);
+        double sum = 0;
+        for (int round = 0; round < 400; round++) {
+            for (int i = 0; i < 1000; i++) {
+                sum += a.getFloat(i);
+            }
+            INDArray b = Nd4j.create(DataType.FLOAT, 10, 10).addi(round);
+            sum += b.sumNumber().doubleValue();
+        }
+        System.out.println("sum=" + sum);
+        System.out.println("policy: " + JitPolicy.describe());
+    }
+
+    /** The lines of {@code -XX:+PrintCompilation} for methods C2 compiled (tier 4) in the given packages. */
+    private static List<String> optimizedLibraryMethods(String printed) {
+        Pattern tier4 = Pattern.compile("^\\s*\\d+\\s+\\d+\\s+[%sbn! ]*\\s4\\s+((org\\.nd4j|org\\.deeplearning4j|org\\.bytedeco)"
+                + "\\.\\S+)");
+        List<String> found = new ArrayList<>();
+        for (String line : printed.split("\n")) {
+            Matcher m = tier4.matcher(line);
+            if (m.find() && !line.contains("made not")) {
+                found.add(m.group(1));
+            }
+        }
+        return found;
+    }
+
+    private static String runChild(String... jvmOptions) throws Exception {
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+PrintCompilation"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), JitPolicyTest.class.getName()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), () -> "the child JVM failed; its last lines:\n" + tail(text));
+        return text;
+    }
+
+    private static String tail(String text) {
+        String[] lines = text.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 15), lines.length));
+    }
+
+    @Test
+    void theLibrariesJavaCodeIsNeverCompiledByC2AndTurningThePolicyOffRestoresIt() throws Exception {
+        String withPolicy = runChild();
+        assertTrue(withPolicy.contains("policy: C1 only for ND4J, Deeplearning4j and JavaCPP code"), () -> tail(withPolicy));
+        assertTrue(withPolicy.contains("excluded by CompileCommand"),
+                () -> "HotSpot reports the methods it kept off C2: " + tail(withPolicy));
+        assertEquals(List.of(), optimizedLibraryMethods(withPolicy));
+
+        // the same work with the policy off: the probe is hot enough for C2 to take library methods
+        String without = runChild("-Dfashion.jit=default");
+        assertTrue(without.contains("policy: HotSpot default (fashion.jit=default)"), () -> tail(without));
+        assertFalse(optimizedLibraryMethods(without).isEmpty(), "with HotSpot's default policy C2 compiles ND4J code");
+    }
+
+    @Test
+    void theEngineDescriptionNamesThePolicyInForce() {
+        Engine.init();
+        assertTrue(JitPolicy.applied(), JitPolicy.describe());
+        assertTrue(Engine.describe().contains("JIT: C1 only for ND4J, Deeplearning4j and JavaCPP code"), Engine.describe());
+    }
+}
