@@ -19,25 +19,27 @@ import javax.management.ObjectName;
  * code.
  *
  * <p>Why: on a 2-core machine the single C2 compiler thread takes a core away from training while it works, and in a
- * training step's first few hundred minibatches it spends most of its time on the libraries' glue (hundreds of
- * methods, each called a few times per step) rather than on the project's hot loops. Compiled by C2 the glue runs no
- * faster per step. Measured 2026-12-01 (AMD EPYC, avx512f/avx2/fma, 2 cores), the seed CNN trained after the seed
- * dense model in one JVM (as {@code environment/bench} does), seconds per epoch for epochs 1, 2, 3: 20.0, 16.0, 15.6
- * with HotSpot's default policy; 17.6, 15.9, 15.9 with this one. Its first hundred minibatches: 23.0 ms per step
- * against 17.7. See {@code docs/performance.md} for the full record.
+ * network's first epoch, trained after another network in the same JVM, about half of its time went to the libraries'
+ * glue (hundreds of methods, each called a few times per step) rather than to the project's hot loops. Compiled by C2
+ * the glue runs no faster per step. Measured 2026-12-01 (AMD EPYC, avx512f/avx2/fma, 2 cores), the seed CNN trained
+ * after the seed dense model in one JVM (as {@code environment/bench} does), single runs, seconds per epoch for epochs
+ * 1, 2, 3: 20.0, 16.0, 15.6 with HotSpot's default policy; 17.6, 15.9, 15.9 with this one (other runs with it: 18.4-20.3
+ * s for the first epoch; identical runs on that host differ by up to 2 s). See {@code docs/performance.md}.
  *
  * <p>Applied once per JVM, by {@link Engine#init()}, through HotSpot's diagnostic command
  * {@code Compiler.directives_add} (what {@code jcmd PID Compiler.directives_add FILE} does, so no JVM option is needed).
- * It applies only to methods compiled afterwards. Turned off with {@code -Dfashion.jit=default} or the environment
- * variable {@code FASHION_JIT=default}. On a JVM without that command (not HotSpot) nothing changes, and
- * {@link #describe()} says so.
+ * It applies only to methods compiled afterwards. Turned off with {@code -Dfashion.jit=default} (or {@code off},
+ * {@code false}, {@code 0}) or the environment variable {@code FASHION_JIT}. Not applied, and the JVM's own policy kept,
+ * when C1 cannot take over (HotSpot run with {@code -XX:-TieredCompilation} or {@code -XX:CompilationMode=high-only}:
+ * the libraries would then stay interpreted) and on a JVM without that command (not HotSpot); {@link #describe()} says
+ * which.
  */
 public final class JitPolicy {
     /** HotSpot compiler directives (JSON with unquoted keys): packages whose methods C2 must not compile. */
     static final String DIRECTIVES = "[{ match: [\"org/nd4j/*.*\", \"org/deeplearning4j/*.*\", \"org/bytedeco/*.*\"],"
             + " c2: { Exclude: true } }]";
 
-    private static String status = "HotSpot default (not applied yet)";
+    private static String status = "the JVM's default (not applied yet)";
     private static boolean applied;
     private static boolean attempted;
 
@@ -46,7 +48,7 @@ public final class JitPolicy {
 
     /**
      * Adds the directives to this JVM's compiler, once (later calls do nothing). Returns true when they are in force.
-     * Never throws: on any failure the JVM keeps its default policy and {@link #describe()} gives the reason.
+     * Throws no exception: on any failure the JVM keeps its default policy and {@link #describe()} gives the reason.
      */
     static synchronized boolean apply() {
         if (attempted) {
@@ -54,8 +56,14 @@ public final class JitPolicy {
         }
         attempted = true;
         String setting = System.getProperty("fashion.jit", System.getenv("FASHION_JIT"));
-        if (setting != null && setting.trim().toLowerCase(Locale.ROOT).equals("default")) {
-            status = "HotSpot default (fashion.jit=default)";
+        if (setting != null && java.util.Set.of("default", "off", "false", "0")
+                .contains(setting.trim().toLowerCase(Locale.ROOT))) {
+            status = "the JVM's default (fashion.jit=" + setting.trim() + ")";
+            return false;
+        }
+        String mode = vmOption("CompilationMode");
+        if ("false".equals(vmOption("TieredCompilation")) || (mode != null && mode.startsWith("high-only"))) {
+            status = "the JVM's default (no tiered compilation, so C1 could not take the libraries' code)";
             return false;
         }
         Path file = null;
@@ -64,14 +72,16 @@ public final class JitPolicy {
             Files.writeString(file, DIRECTIVES, StandardCharsets.UTF_8);
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             ObjectName command = new ObjectName("com.sun.management:type=DiagnosticCommand");
-            Object out = server.invoke(command, "compilerDirectivesAdd", new Object[] {new String[] {file.toString()}},
+            // the command's arguments are joined by spaces and parsed again: quote a path that has spaces
+            String path = file.toString().indexOf(' ') >= 0 ? "\"" + file + "\"" : file.toString();
+            Object out = server.invoke(command, "compilerDirectivesAdd", new Object[] {new String[] {path}},
                     new String[] {String[].class.getName()});
             String text = String.valueOf(out).trim();
             applied = text.contains("added") && !text.startsWith("0 ");
             status = applied ? "C1 only for ND4J, Deeplearning4j and JavaCPP code"
-                    : "HotSpot default (the compiler refused the directives: " + text + ")";
-        } catch (IOException | JMException | RuntimeException e) {
-            status = "HotSpot default (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+                    : "the JVM's default (the compiler refused the directives: " + text + ")";
+        } catch (IOException | JMException | RuntimeException | LinkageError e) {
+            status = "the JVM's default (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
         } finally {
             if (file != null) {
                 try {
@@ -82,6 +92,16 @@ public final class JitPolicy {
             }
         }
         return applied;
+    }
+
+    /** A HotSpot option's value as text, or null when this JVM has no such option (or is not HotSpot). */
+    private static String vmOption(String name) {
+        try {
+            return ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .getVMOption(name).getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
     }
 
     /** True when the directives are in force in this JVM. */

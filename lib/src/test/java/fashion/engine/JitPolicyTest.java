@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -57,17 +58,30 @@ class JitPolicyTest {
         return found;
     }
 
+    /**
+     * Runs {@link #main} in a child JVM with {@code -XX:+PrintCompilation} and the given options; returns its output.
+     * {@code -Xbatch} makes compilations synchronous, so every compilation the run asks for is printed before it ends.
+     */
     private static String runChild(String... jvmOptions) throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         List<String> command = new ArrayList<>(List.of(java, "-XX:+PrintCompilation"));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), JitPolicyTest.class.getName()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), () -> "the child JVM failed; its last lines:\n" + tail(text));
-        return text;
+        File log = File.createTempFile("jit-policy-child", ".txt");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
+            builder.environment().remove("FASHION_JIT"); // the options given here decide
+            Process p = builder.start();
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("the child JVM did not finish in 180 s");
+            }
+            String text = Files.readString(log.toPath(), StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), () -> "the child JVM failed; its last lines:\n" + tail(text));
+            return text;
+        } finally {
+            log.delete();
+        }
     }
 
     private static String tail(String text) {
@@ -77,16 +91,23 @@ class JitPolicyTest {
 
     @Test
     void theLibrariesJavaCodeIsNeverCompiledByC2AndTurningThePolicyOffRestoresIt() throws Exception {
-        String withPolicy = runChild();
+        String withPolicy = runChild("-Xbatch");
         assertTrue(withPolicy.contains("policy: C1 only for ND4J, Deeplearning4j and JavaCPP code"), () -> tail(withPolicy));
         assertTrue(withPolicy.contains("excluded by CompileCommand"),
                 () -> "HotSpot reports the methods it kept off C2: " + tail(withPolicy));
         assertEquals(List.of(), optimizedLibraryMethods(withPolicy));
 
         // the same work with the policy off: the probe is hot enough for C2 to take library methods
-        String without = runChild("-Dfashion.jit=default");
-        assertTrue(without.contains("policy: HotSpot default (fashion.jit=default)"), () -> tail(without));
+        String without = runChild("-Xbatch", "-Dfashion.jit=default");
+        assertTrue(without.contains("policy: the JVM's default (fashion.jit=default)"), () -> tail(without));
         assertFalse(optimizedLibraryMethods(without).isEmpty(), "with HotSpot's default policy C2 compiles ND4J code");
+    }
+
+    @Test
+    void withoutTieredCompilationThePolicyIsNotAppliedSinceC1CouldNotTakeTheLibraries() throws Exception {
+        String text = runChild("-XX:-TieredCompilation");
+        assertTrue(text.contains("policy: the JVM's default (no tiered compilation"), () -> tail(text));
+        assertFalse(text.contains("excluded by CompileCommand"), () -> tail(text));
     }
 
     @Test
