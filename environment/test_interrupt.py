@@ -130,10 +130,27 @@ def interrupt_when(km, kc, code, started, label, presses=1):
     seconds = time.time() - start
     if reply is None:
         print(thread_dump(km), flush=True)
+        # what the cell printed after the press (an interrupt message, or an error of the interrupt handler)
+        _, after = output_of(kc, msg_id, 2)
+        print("the cell's output after the interrupt: %r" % after[-2000:], flush=True)
+        print(kernel_log_tail(), flush=True)
         raise SystemExit("FAIL  %s: the cell was still running 30 s after the interrupt (kernel alive: %s)"
                          % (label, km.is_alive()))
     _, rest = output_of(kc, msg_id, 2)
     return reply["content"], "".join(text) + rest, seconds
+
+
+KERNEL_LOG = None  # the kernel's stdout/stderr file, set by start()
+
+
+def kernel_log_tail(lines=30):
+    """The last lines of the kernel's log (without its class-path listing), for diagnosing a failure."""
+    try:
+        with open(KERNEL_LOG, encoding="utf-8", errors="replace") as f:
+            kept = [line.rstrip("\n") for line in f if not line.startswith("Add ")]
+    except (OSError, TypeError) as e:
+        return "(no kernel log: %s)" % e
+    return "kernel log, last lines:\n" + "\n".join(kept[-lines:])
 
 
 def thread_dump(km):
@@ -152,6 +169,8 @@ def start(env, log_path):
     process with SIGINT ignored, as a server started with nohup or `cmd &` from a script would pass it on: the
     kernelspec's launcher step must restore SIGINT's default before the JVM starts, or no interrupt works. No retry:
     the kernel's launcher makes every start answer (environment/test_kernel_starts)."""
+    global KERNEL_LOG
+    KERNEL_LOG = log_path
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         km = KernelManager(kernel_name=KERNEL)
