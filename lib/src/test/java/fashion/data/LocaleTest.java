@@ -1,15 +1,16 @@
 package fashion.data;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import fashion.engine.ChildJvm;
 
 /**
  * A data folder with non-ASCII letters under {@code LC_ALL=C} (issue 15, kind 4): the JVM, started in a C locale
@@ -30,17 +31,8 @@ class LocaleTest {
     }
 
     String child(Path folder, String locale) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "--add-modules", "jdk.incubator.vector", LocaleTest.class.getName()));
-        pb.environment().put("LC_ALL", locale);
-        pb.environment().put("FASHION_MNIST_DIR", folder.toString());
-        pb.environment().put("FASHION_QUICK", "1");
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
-        return out;
+        return ChildJvm.run(LocaleTest.class, List.of("--add-modules", "jdk.incubator.vector"),
+                Map.of("LC_ALL", locale, "FASHION_MNIST_DIR", folder.toString(), "FASHION_QUICK", "1"));
     }
 
     @Test

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,34 +57,20 @@ class JitPolicyTest {
     }
 
     /**
-     * Runs {@link #main} in a child JVM with {@code -XX:+PrintCompilation} and the given options; returns its output.
-     * {@code -Xbatch} makes compilations synchronous, so every compilation the run asks for is printed before it ends.
+     * Runs {@link #main} in a child JVM with {@code -XX:+PrintCompilation} and the given options (the environment's
+     * {@code FASHION_JIT} removed: the options decide); returns its output. {@code -Xbatch} makes compilations
+     * synchronous, so every compilation the run asks for is printed before it ends.
      */
     private static String runChild(String... jvmOptions) throws Exception {
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        List<String> command = new ArrayList<>(List.of(java, "-XX:+PrintCompilation"));
-        command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), JitPolicyTest.class.getName()));
-        File log = File.createTempFile("jit-policy-child", ".txt");
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
-            builder.environment().remove("FASHION_JIT"); // the options given here decide
-            Process p = builder.start();
-            if (!p.waitFor(180, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("the child JVM did not finish in 180 s");
-            }
-            String text = Files.readString(log.toPath(), StandardCharsets.UTF_8);
-            assertEquals(0, p.exitValue(), () -> "the child JVM failed; its last lines:\n" + tail(text));
-            return text;
-        } finally {
-            log.delete();
-        }
+        List<String> options = new ArrayList<>(List.of("-XX:+PrintCompilation"));
+        options.addAll(List.of(jvmOptions));
+        Map<String, String> environment = new HashMap<>();
+        environment.put("FASHION_JIT", null);
+        return ChildJvm.run(JitPolicyTest.class, options, environment);
     }
 
     private static String tail(String text) {
-        String[] lines = text.split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 15), lines.length));
+        return ChildJvm.tail(text, 15);
     }
 
     @Test

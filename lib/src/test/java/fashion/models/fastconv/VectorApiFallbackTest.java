@@ -1,12 +1,10 @@
 package fashion.models.fastconv;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -21,6 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import fashion.engine.ChildJvm;
 import fashion.engine.Engine;
 
 /**
@@ -56,13 +55,8 @@ class VectorApiFallbackTest {
 
     @Test
     void withoutTheVectorModuleTrainingFallsBackToTheNativeConvolution() throws Exception {
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                VectorApiFallbackTest.class.getName())).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        String text = new String(out, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), text);
+        // without --add-modules jdk.incubator.vector
+        String text = ChildJvm.run(VectorApiFallbackTest.class, List.of(), Map.of());
         assertTrue(text.contains("vectorApi=false dft=false learned=true"), text);
         assertTrue(text.contains("start the JVM with --add-modules jdk.incubator.vector"), text);
     }
