@@ -14,17 +14,20 @@ import javax.management.ObjectName;
 /**
  * The just-in-time compilation policy this library sets for its JVM: the Java code of ND4J, Deeplearning4j and
  * JavaCPP (the glue around each native operation of a training step) is compiled by HotSpot's quick compiler (C1)
- * only, never by its optimizing compiler (C2). The project's own kernels and the JDK are compiled as usual, and C2
- * still inlines library methods into them where they call them; only a library method compiled on its own stays C1
- * code.
+ * only, never by its optimizing compiler (C2), and C2 does not inline it into the methods it does compile (the
+ * project's own layers and kernels, and the JDK), which call it instead.
  *
- * <p>Why: on a 2-core machine the single C2 compiler thread takes a core away from training while it works, and in a
- * network's first epoch, trained after another network in the same JVM, about half of its time went to the libraries'
- * glue (hundreds of methods, each called a few times per step) rather than to the project's hot loops. Compiled by C2
- * the glue runs no faster per step. Measured 2026-12-01 (AMD EPYC, avx512f/avx2/fma, 2 cores), the seed CNN trained
- * after the seed dense model in one JVM (as {@code environment/bench} does), single runs, seconds per epoch for epochs
- * 1, 2, 3: 20.0, 16.0, 15.6 with HotSpot's default policy; 17.6, 15.9, 15.9 with this one (other runs with it: 18.4-20.3
- * s for the first epoch; identical runs on that host differ by up to 2 s). See {@code docs/performance.md}.
+ * <p>Why: on a 2-core machine the single C2 compiler thread takes a core away from training while it works, and
+ * training waits for it: a network's first epoch was 15-40% slower than its second while the JIT compiled. Compiled by
+ * C2 the glue runs no faster per step, yet it was most of C2's work: first as methods of its own (hundreds, each called
+ * a few times per step), then inlined into the project's layer methods, each of whose C2 compilations took in 5-9 KB of
+ * library bytecode (array shapes, data buffers, workspaces, and through them hash maps and secure random numbers) and
+ * took 0.1-0.6 s. Measured 2026-12-01 (AMD EPYC, avx512f/avx2/fma, 2 cores), the seed CNN alone for 2 epochs: C2
+ * compiled for 8.4 s during the first epoch with library methods kept out of C2 but inlined, 2.9 s with neither, and
+ * the second epoch took the same (18.1 s). Earlier the same day, the seed CNN trained after the seed dense model in one
+ * JVM (as {@code environment/bench} does), seconds per epoch for epochs 1, 2, 3: 20.0, 16.0, 15.6 with HotSpot's
+ * default policy; 17.6, 15.9, 15.9 with the first half of this one (identical runs on that host differ by up to 2 s).
+ * See {@code docs/performance.md}.
  *
  * <p>Applied once per JVM, by {@link Engine#init()}, through HotSpot's diagnostic command
  * {@code Compiler.directives_add} (what {@code jcmd PID Compiler.directives_add FILE} does, so no JVM option is needed).
@@ -35,9 +38,13 @@ import javax.management.ObjectName;
  * which.
  */
 public final class JitPolicy {
-    /** HotSpot compiler directives (JSON with unquoted keys): packages whose methods C2 must not compile. */
+    /**
+     * HotSpot compiler directives (JSON with unquoted keys): packages whose methods C2 must not compile, and (for every
+     * other method C2 compiles) must not inline.
+     */
     static final String DIRECTIVES = "[{ match: [\"org/nd4j/*.*\", \"org/deeplearning4j/*.*\", \"org/bytedeco/*.*\"],"
-            + " c2: { Exclude: true } }]";
+            + " c2: { Exclude: true } },"
+            + " { match: \"*.*\", c2: { inline: [\"-org/nd4j/*.*\", \"-org/deeplearning4j/*.*\", \"-org/bytedeco/*.*\"] } }]";
 
     private static String status = "the JVM's default (not applied yet)";
     private static boolean applied;
@@ -78,7 +85,7 @@ public final class JitPolicy {
                     new String[] {String[].class.getName()});
             String text = String.valueOf(out).trim();
             applied = text.contains("added") && !text.startsWith("0 ");
-            status = applied ? "C1 only for ND4J, Deeplearning4j and JavaCPP code"
+            status = applied ? "C1 only, not inlined by C2, for ND4J, Deeplearning4j and JavaCPP code"
                     : "the JVM's default (the compiler refused the directives: " + text + ")";
         } catch (IOException | JMException | RuntimeException | LinkageError e) {
             status = "the JVM's default (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";

@@ -33,13 +33,31 @@ class JitPolicyTest {
         double sum = 0;
         for (int round = 0; round < 400; round++) {
             for (int i = 0; i < 1000; i++) {
-                sum += a.getFloat(i);
+                sum += element(a, i);
             }
             INDArray b = Nd4j.create(DataType.FLOAT, 10, 10).addi(round);
             sum += b.sumNumber().doubleValue();
         }
         System.out.println("sum=" + sum);
         System.out.println("policy: " + JitPolicy.describe());
+    }
+
+    /** A method of the project's own (hot, so compiled by C2) that calls a small ND4J method C2 would inline. */
+    private static float element(INDArray a, int i) {
+        return a.getFloat(i);
+    }
+
+    /** The lines of {@code -XX:+PrintInlining} where C2 ("inline (hot)") inlined a library method into another. */
+    private static List<String> inlinedLibraryMethods(String printed) {
+        Pattern hot = Pattern.compile("@ \\d+\\s+((org\\.nd4j|org\\.deeplearning4j|org\\.bytedeco)\\.\\S+).*inline \\(hot\\)");
+        List<String> found = new ArrayList<>();
+        for (String line : printed.split("\n")) {
+            Matcher m = hot.matcher(line);
+            if (m.find()) {
+                found.add(m.group(1));
+            }
+        }
+        return found;
     }
 
     /** The lines of {@code -XX:+PrintCompilation} for methods C2 compiled (tier 4) in the given packages. */
@@ -62,7 +80,8 @@ class JitPolicyTest {
      * synchronous, so every compilation the run asks for is printed before it ends.
      */
     private static String runChild(String... jvmOptions) throws Exception {
-        List<String> options = new ArrayList<>(List.of("-XX:+PrintCompilation"));
+        List<String> options = new ArrayList<>(List.of("-XX:+PrintCompilation", "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:+PrintInlining"));
         options.addAll(List.of(jvmOptions));
         Map<String, String> environment = new HashMap<>();
         environment.put("FASHION_JIT", null);
@@ -74,17 +93,22 @@ class JitPolicyTest {
     }
 
     @Test
-    void theLibrariesJavaCodeIsNeverCompiledByC2AndTurningThePolicyOffRestoresIt() throws Exception {
+    void theLibrariesJavaCodeIsNeitherCompiledNorInlinedByC2AndTurningThePolicyOffRestoresIt() throws Exception {
         String withPolicy = runChild("-Xbatch");
-        assertTrue(withPolicy.contains("policy: C1 only for ND4J, Deeplearning4j and JavaCPP code"), () -> tail(withPolicy));
+        assertTrue(withPolicy.contains("policy: C1 only, not inlined by C2, for ND4J, Deeplearning4j and JavaCPP code"), () -> tail(withPolicy));
         assertTrue(withPolicy.contains("excluded by CompileCommand"),
                 () -> "HotSpot reports the methods it kept off C2: " + tail(withPolicy));
         assertEquals(List.of(), optimizedLibraryMethods(withPolicy));
+        assertEquals(List.of(), inlinedLibraryMethods(withPolicy).stream().distinct().limit(10).toList());
+        assertTrue(withPolicy.contains("getFloat (7 bytes)   disallowed by CompileCommand"),
+                () -> "C2 compiled element(...) without inlining ND4J's getFloat: " + tail(withPolicy));
 
         // the same work with the policy off: the probe is hot enough for C2 to take library methods
         String without = runChild("-Xbatch", "-Dfashion.jit=default");
         assertTrue(without.contains("policy: the JVM's default (fashion.jit=default)"), () -> tail(without));
         assertFalse(optimizedLibraryMethods(without).isEmpty(), "with HotSpot's default policy C2 compiles ND4J code");
+        assertTrue(inlinedLibraryMethods(without).contains("org.nd4j.linalg.api.ndarray.BaseNDArray::getFloat"),
+                () -> "with HotSpot's default policy C2 inlines ND4J's getFloat: " + inlinedLibraryMethods(without));
     }
 
     @Test
@@ -98,6 +122,6 @@ class JitPolicyTest {
     void theEngineDescriptionNamesThePolicyInForce() {
         Engine.init();
         assertTrue(JitPolicy.applied(), JitPolicy.describe());
-        assertTrue(Engine.describe().contains("JIT: C1 only for ND4J, Deeplearning4j and JavaCPP code"), Engine.describe());
+        assertTrue(Engine.describe().contains("JIT: C1 only, not inlined by C2, for ND4J, Deeplearning4j and JavaCPP code"), Engine.describe());
     }
 }
