@@ -10,6 +10,8 @@
    and the model (it still evaluates).
 2. A sleeping loop and then a busy loop (no sleep, ignores interrupts) are interrupted: each cell must end
    with an error within 2 s and the kernel must keep its variables.
+   A press made while the kernel is still compiling a cell's next snippet (a class of 6,000 methods, about 2 s)
+   must stop the busy loop that follows it in the same cell once it starts.
 3. (issue 15) Four presses while training evaluates the validation set at the end of an epoch, and three presses
    during a study's second setting: each cell ends normally within 2 s, keeping the finished epochs / settings.
 Exits 0 when all hold, 1 with a message naming the failed check otherwise. Takes about 30-60 s.
@@ -29,6 +31,7 @@ import kernel_startup
 
 KERNEL = os.environ.get("FASHION_KERNEL_NAME", "fashion-java")
 LIMIT_SECONDS = 2.0
+COMPILE_METHODS = int(os.environ.get("FASHION_TEST_COMPILE_METHODS", "6000"))  # JShell compiles them in 2-3 s
 failures = []
 
 
@@ -214,6 +217,19 @@ def main():
         check(seconds <= LIMIT_SECONDS, "a busy loop stops within %.0f s (took %.2f s)" % (LIMIT_SECONDS, seconds))
         check(content["status"] == "error", "the interrupted busy loop ends with an error")
         check(km.is_alive(), "the kernel is alive after interrupting the loops")
+
+        # 0b. a press while the kernel is still compiling the cell's next snippet (JShell compiles a cell snippet by
+        # snippet, each just before it runs; on a loaded machine that takes seconds): the busy loop after it must be
+        # stopped all the same once it starts
+        slow = "class SlowToCompile {\n" + "".join(
+            "    int m%d(int x) { return x * %d + (x > %d ? 1 : 0); }\n" % (i, i, i) for i in range(COMPILE_METHODS)) + "}\n"
+        content, text, seconds = interrupt_when(
+            km, kc, 'System.out.println("compiling");\n' + slow + 'while (true) { spins++; }',
+            lambda t: "compiling" in t, "press while compiling")
+        print("a press during the compilation of a snippet (%d methods) stopped the busy loop after it %.2f s later "
+              "(status %s, %s)" % (COMPILE_METHODS, seconds, content["status"], content.get("ename", "")), flush=True)
+        check(content["status"] == "error", "a busy loop that starts after a press during compilation is stopped")
+        check(km.is_alive(), "the kernel is alive after a press during compilation")
 
         # 1. training
         code = ("import fashion.data.*; import fashion.models.*; import fashion.training.*; import fashion.evaluation.*;\n"

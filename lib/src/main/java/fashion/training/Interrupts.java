@@ -34,6 +34,12 @@ import fashion.engine.StopSignal;
 public final class Interrupts {
     /** How long an interrupted cell may keep running before its thread is stopped. */
     static final long STOP_AFTER_MILLIS = 700;
+    /**
+     * How long a press made while the kernel compiles a cell (no cell code running yet) waits for the cell's code to
+     * start: JShell compiles a cell snippet by snippet, each just before it runs, which can take seconds on a loaded
+     * machine.
+     */
+    static final long FIND_CELL_MILLIS = 120_000;
     /** A cooperative section that has not stopped this long after the first press is stopped by the next press. */
     static final long ESCALATE_AFTER_MILLIS = 5000;
     private static final String REPL_PREFIX = "REPL.$JShell$";
@@ -92,67 +98,83 @@ public final class Interrupts {
     }
 
     /**
-     * Interrupts the thread running the current cell (waiting for it while the kernel is still compiling the
-     * cell's next snippet), then stops it if it still runs the same snippet {@link #STOP_AFTER_MILLIS} ms later.
-     * Returns at once when the kernel is idle.
+     * Interrupts the thread running the current cell's code, then stops it if it still runs the same snippet
+     * {@link #STOP_AFTER_MILLIS} ms later. A cell is run snippet by snippet (JShell compiles each just before it
+     * runs, which can take seconds on a loaded machine), so this keeps watching until the cell ends: a snippet that
+     * starts later in the same cell, after a press made while the kernel was compiling it or after an interrupted
+     * snippet that carried on, is interrupted (and stopped) too. Returns at once when the kernel is idle.
      */
     private static void stopRunningCell() {
         long start = System.nanoTime();
         long findUntil = start + 2 * STOP_AFTER_MILLIS * 1_000_000L;
+        long giveUpAt = start + FIND_CELL_MILLIS * 1_000_000L;
+        int cell = executionCount(); // the kernel's count of execute requests: identifies the cell pressed in
+        boolean triedLastCell = false;
         Map<Thread, String> interrupted = new HashMap<>();
-        long stopAt = Long.MAX_VALUE;
+        Map<Thread, Long> stopAt = new HashMap<>();
         while (true) {
             long now = System.nanoTime();
-            Map<Thread, String> cells = runningCells();
             if (SHIELDED.get() > 0) {
                 StopSignal.request(); // a result is being saved: the interrupt waits until it is written
                 deferred = true;
                 return;
             }
-            if (interrupted.isEmpty() && !cells.isEmpty()) {
-                for (Map.Entry<Thread, String> c : cells.entrySet()) {
-                    c.getKey().interrupt(); // ends sleeps, waits and blocking calls with InterruptedException
-                    interrupted.put(c.getKey(), c.getValue());
-                }
-                stopAt = now + STOP_AFTER_MILLIS * 1_000_000L;
+            Map<Thread, String> cells = runningCells();
+            if (!kernelBusy() || (cell >= 0 && executionCount() != cell)) {
+                return; // the cell ended (the kernel is idle, or on a later cell)
             }
-            if (interrupted.isEmpty()) {
-                if (now > findUntil || !kernelBusy()) {
-                    Thread cell = lastCell; // outside the kernel's usual threads: the last known cell thread
-                    if (cell != null && cell.isAlive() && now > findUntil) {
-                        cell.interrupt();
+            boolean stillRunning = false;
+            for (Map.Entry<Thread, String> c : cells.entrySet()) {
+                Thread thread = c.getKey();
+                if (!c.getValue().equals(interrupted.get(thread))) {
+                    // a snippet of this cell not interrupted yet
+                    if (cell < 0 && !interrupted.isEmpty()) {
+                        continue; // without the kernel's count, a new snippet could be the next cell's
                     }
-                    return;
+                    thread.interrupt(); // ends sleeps, waits and blocking calls with InterruptedException
+                    interrupted.put(thread, c.getValue());
+                    stopAt.put(thread, now + STOP_AFTER_MILLIS * 1_000_000L);
                 }
-            } else {
-                boolean running = false;
-                for (Map.Entry<Thread, String> c : interrupted.entrySet()) {
-                    running |= c.getValue().equals(cells.get(c.getKey()));
-                }
-                if (!running) {
-                    return; // the cell ended (with InterruptedException, or by itself)
-                }
-                if (now >= stopAt) {
-                    for (Map.Entry<Thread, String> c : interrupted.entrySet()) {
-                        Thread cell = c.getKey();
-                        if (!c.getValue().equals(cells.get(cell))) {
-                            continue;
-                        }
-                        if (training == cell && !StopSignal.request()) {
-                            continue; // training began meanwhile: it stops at the next minibatch
-                        }
-                        System.err.println("Interrupted: the cell did not react to the interrupt within " + STOP_AFTER_MILLIS
-                                + " ms, so its thread is stopped (java.lang.ThreadDeath). Variables of earlier cells are kept.");
-                        stop(cell);
+                stillRunning = true;
+                if (now >= stopAt.get(thread)) {
+                    stopAt.put(thread, Long.MAX_VALUE);
+                    if (training == thread && !StopSignal.request()) {
+                        continue; // training began meanwhile: it stops at the next minibatch
                     }
-                    return;
+                    System.err.println("Interrupted: the cell did not react to the interrupt within " + STOP_AFTER_MILLIS
+                            + " ms, so its thread is stopped (java.lang.ThreadDeath). Variables of earlier cells are kept.");
+                    stop(thread);
                 }
+            }
+            if (!interrupted.isEmpty() && !stillRunning && cell < 0) {
+                return; // the interrupted snippet ended; without the kernel's count, the cell is taken to have ended
+            }
+            if (interrupted.isEmpty() && now > findUntil && !triedLastCell) {
+                triedLastCell = true;
+                Thread last = lastCell; // outside the kernel's usual threads: the last known cell thread
+                if (last != null && last.isAlive()) {
+                    last.interrupt();
+                }
+            }
+            if (now > giveUpAt) {
+                return; // busy for minutes without running a cell's code (a magic command, say)
             }
             try {
-                Thread.sleep(10);
+                Thread.sleep(now > findUntil ? 50 : 10); // each look is a stack dump of every thread
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /** The kernel's count of execute requests so far (it counts each at its start), or -1 outside the kernel. */
+    private static int executionCount() {
+        try {
+            java.lang.reflect.Field f = Class.forName(KERNEL_CLASS).getDeclaredField("executionCount");
+            f.setAccessible(true);
+            return ((java.util.concurrent.atomic.AtomicInteger) f.get(null)).get();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return -1;
         }
     }
 
