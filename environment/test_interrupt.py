@@ -7,7 +7,8 @@
    kernelspec's launcher step restores SIGINT's default, so the interrupts below work all the same.
 1. A training cell on the full data (not quick mode) is interrupted once progress shows: the cell must end
    within 2 s, the kernel must stay alive, and the next cell must see the history `h` (status INTERRUPTED)
-   and the model (it still evaluates).
+   and the model (it still evaluates). Two presses while the kernel compiles a snippet that precedes a training run
+   in the same cell: the training, once it starts, stops cleanly at its next step and its history is kept.
 2. A sleeping loop and then a busy loop (no sleep, ignores interrupts) are interrupted: each cell must end
    with an error within 2 s and the kernel must keep its variables.
    A press made while the kernel is still compiling a cell's next snippet (a class of 6,000 methods, about 2 s)
@@ -116,6 +117,8 @@ def interrupt_when(km, kc, code, started, label, presses=1):
     else:
         raise SystemExit("FAIL  %s: no sign of progress within 90 s" % label)
     start = time.time()
+    global LAST_PRESS
+    LAST_PRESS = start
     km.interrupt_kernel()
     pressed = 1
     reply = None
@@ -144,6 +147,7 @@ def interrupt_when(km, kc, code, started, label, presses=1):
 
 
 KERNEL_LOG = None  # the kernel's stdout/stderr file, set by start()
+LAST_PRESS = None  # time.time() of the last interrupt_when's first press
 
 
 def kernel_log_tail(lines=30):
@@ -224,11 +228,21 @@ def main():
         slow = "class SlowToCompile {\n" + "".join(
             "    int m%d(int x) { return x * %d + (x > %d ? 1 : 0); }\n" % (i, i, i) for i in range(COMPILE_METHODS)) + "}\n"
         content, text, seconds = interrupt_when(
-            km, kc, 'System.out.println("compiling");\n' + slow + 'while (true) { spins++; }',
+            km, kc, 'spins = 0;\nSystem.out.println("compiling");\n' + slow
+            + 'System.out.println("loop starts at " + System.currentTimeMillis());\nwhile (true) { spins++; }',
             lambda t: "compiling" in t, "press while compiling")
-        print("a press during the compilation of a snippet (%d methods) stopped the busy loop after it %.2f s later "
-              "(status %s, %s)" % (COMPILE_METHODS, seconds, content["status"], content.get("ename", "")), flush=True)
-        check(content["status"] == "error", "a busy loop that starts after a press during compilation is stopped")
+        started = [int(line.split()[-1]) / 1000.0 for line in text.splitlines() if line.startswith("loop starts at ")]
+        print("a press during the compilation of a snippet (%d methods): the busy loop after it started %s s after the "
+              "press and the cell ended %.2f s after the press (status %s, %s)"
+              % (COMPILE_METHODS, "%.2f" % (started[0] - LAST_PRESS) if started else "?", seconds, content["status"],
+                 content.get("ename", "")), flush=True)
+        check(bool(started) and started[0] > LAST_PRESS,
+              "the press came while the kernel was compiling, before the busy loop started")
+        check(content["status"] == "error" and "did not react to the interrupt" in text,
+              "the busy loop that started after the press was stopped")
+        content, text = run(kc, 'System.out.println("spins=" + spins);')
+        check(content["status"] == "ok" and "spins=" in text and not text.strip().endswith("spins=0"),
+              "the busy loop ran before it was stopped (%s)" % text.strip())
         check(km.is_alive(), "the kernel is alive after a press during compilation")
 
         # 1. training
@@ -252,6 +266,23 @@ def main():
                                 "data.validation(), TrainingOptions.epochs(1).progress(false));\n"
                                 'System.out.println("again=" + h2.status());')
         check("again=COMPLETED" in text, "a new training run after the interrupt completes (%s)" % text.strip()[-80:])
+
+        # 1b. two presses while the kernel compiles a snippet that comes before a training run in the same cell:
+        # training, once it starts, is asked to stop at its next step (a cooperative section), not stopped as a thread
+        slow2 = slow.replace("class SlowToCompile {", "class SlowToCompileToo {")
+        code = ('System.out.println("compiling");\n' + slow2
+                + "var h1 = Training.fit(model, data.train().select(java.util.stream.IntStream.range(0, 5000).toArray()),"
+                " data.validation(), TrainingOptions.epochs(50));\n")
+        content, text, seconds = interrupt_when(km, kc, code, lambda t: "compiling" in t, "training after a compile",
+                                                presses=2)
+        print("training that started after 2 presses during compilation: cell ended %.2f s after the first press "
+              "(status %s, %s)" % (seconds, content["status"], content.get("evalue", "")[:120]), flush=True)
+        if content["status"] != "ok":
+            print("  the cell showed: %r; traceback: %r" % (text[-1500:], content.get("traceback", [])[-12:]), flush=True)
+        check(content["status"] == "ok" and "interrupted at epoch" in text,
+              "training that starts after presses made during compilation stops cleanly at its next step")
+        content, text = run(kc, 'System.out.println("status=" + h1.status());')
+        check("status=INTERRUPTED" in text, "its history is kept (%s)" % text.strip())
 
         # 2. a sleeping loop
         content, text, seconds = interrupt_when(

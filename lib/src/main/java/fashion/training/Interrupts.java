@@ -26,8 +26,10 @@ import fashion.engine.StopSignal;
  * {@code REPL.$JShell$...} code; if the kernel is still compiling the cell, it waits for it), interrupts it (so sleeps,
  * waits and blocking calls end with {@link InterruptedException}, and an evaluation stops at its next chunk) and, if
  * that cell's code is still running {@value #STOP_AFTER_MILLIS} ms later (a busy loop that ignores interrupts), stops
- * that thread, which ends the cell with an error ({@code java.lang.ThreadDeath}). When the kernel is idle an interrupt
- * does nothing.
+ * that thread, which ends the cell with an error ({@code java.lang.ThreadDeath}). JShell runs a cell snippet by
+ * snippet: until the cell ends, every later snippet of it is interrupted (and stopped) the same way, except that
+ * training or a study it starts is asked to stop at its next step, as in a cooperative section. When the kernel is
+ * idle an interrupt does nothing.
  * </ul>
  * SIGINT never ends the kernel, and the variables of earlier cells survive.
  */
@@ -75,76 +77,100 @@ public final class Interrupts {
 
     static void onInterrupt() {
         long now = System.nanoTime();
-        if (SHIELDED.get() > 0) {
-            StopSignal.request(); // a result is being saved: honoured once it is safely written
-            deferred = true;
-            return;
+        int cell = executionCount(); // the cell pressed in, read at once ("Run all" may move on meanwhile)
+        if (deferIfShielded()) {
+            return; // a result is being saved: honoured once it is safely written
         }
         Thread t = training;
         if (t != null) {
             // training or a study stops at its next step; only a section stuck long after the first press is stopped
             if (StopSignal.request() && now - StopSignal.requestedAt() > ESCALATE_AFTER_MILLIS * 1_000_000L) {
-                startWatchdog();
+                startWatchdog(cell, true);
             }
             return;
         }
-        startWatchdog();
+        startWatchdog(cell, false);
     }
 
-    private static void startWatchdog() {
-        Thread watchdog = new Thread(Interrupts::stopRunningCell, "fashion-interrupt-watchdog");
+    /** Defers the press while a result is being saved (see {@link #uninterruptibly}); returns whether it did. */
+    private static synchronized boolean deferIfShielded() {
+        if (SHIELDED.get() > 0) {
+            StopSignal.request();
+            deferred = true;
+            return true;
+        }
+        return false;
+    }
+
+    private static Thread watchdog; // the last watchdog started, guarded by the class
+    private static int watchdogCell;
+
+    /**
+     * Starts a watchdog for the cell {@code cell} (the kernel's count; -1 unknown) unless one already watches it;
+     * {@code escalation}: it may also stop a cooperative section (training that did not stop after the first press).
+     */
+    private static synchronized void startWatchdog(int cell, boolean escalation) {
+        if (!escalation && cell >= 0 && watchdog != null && watchdog.isAlive() && watchdogCell == cell) {
+            return; // further presses in the same cell: the running watchdog already acts on it
+        }
+        watchdog = new Thread(() -> stopRunningCell(cell, escalation), "fashion-interrupt-watchdog");
+        watchdogCell = cell;
         watchdog.setDaemon(true);
         watchdog.start();
     }
 
     /**
-     * Interrupts the thread running the current cell's code, then stops it if it still runs the same snippet
-     * {@link #STOP_AFTER_MILLIS} ms later. A cell is run snippet by snippet (JShell compiles each just before it
-     * runs, which can take seconds on a loaded machine), so this keeps watching until the cell ends: a snippet that
-     * starts later in the same cell, after a press made while the kernel was compiling it or after an interrupted
-     * snippet that carried on, is interrupted (and stopped) too. Returns at once when the kernel is idle.
+     * Interrupts the thread running the code of cell {@code cell}, then stops it if it still runs the same snippet
+     * {@link #STOP_AFTER_MILLIS} ms later. A cell is run snippet by snippet (JShell compiles each just before it runs,
+     * which can take seconds on a loaded machine), so this keeps watching until the cell ends: a snippet that starts
+     * later in the same cell, after a press made while the kernel was compiling it or after an interrupted snippet
+     * that carried on, is interrupted (and stopped) too; training or a study that starts is asked to stop at its next
+     * step instead (unless {@code escalation}). Returns at once when the kernel is idle or on a later cell.
      */
-    private static void stopRunningCell() {
+    private static void stopRunningCell(int cell, boolean escalation) {
         long start = System.nanoTime();
         long findUntil = start + 2 * STOP_AFTER_MILLIS * 1_000_000L;
         long giveUpAt = start + FIND_CELL_MILLIS * 1_000_000L;
-        int cell = executionCount(); // the kernel's count of execute requests: identifies the cell pressed in
         boolean triedLastCell = false;
         Map<Thread, String> interrupted = new HashMap<>();
         Map<Thread, Long> stopAt = new HashMap<>();
         while (true) {
             long now = System.nanoTime();
-            if (SHIELDED.get() > 0) {
-                StopSignal.request(); // a result is being saved: the interrupt waits until it is written
-                deferred = true;
-                return;
+            if (deferIfShielded()) {
+                return; // a result is being saved: the interrupt waits until it is written
             }
-            Map<Thread, String> cells = runningCells();
-            if (!kernelBusy() || (cell >= 0 && executionCount() != cell)) {
+            Map<Thread, StackTraceElement[]> dump = Thread.getAllStackTraces();
+            if (!kernelBusy(dump) || !sameCell(cell)) {
                 return; // the cell ended (the kernel is idle, or on a later cell)
             }
             boolean stillRunning = false;
-            for (Map.Entry<Thread, String> c : cells.entrySet()) {
+            for (Map.Entry<Thread, String> c : runningCells(dump).entrySet()) {
                 Thread thread = c.getKey();
-                if (!c.getValue().equals(interrupted.get(thread))) {
-                    // a snippet of this cell not interrupted yet
-                    if (cell < 0 && !interrupted.isEmpty()) {
-                        continue; // without the kernel's count, a new snippet could be the next cell's
+                String snippet = c.getValue();
+                boolean fresh = !snippet.equals(interrupted.get(thread)); // a snippet of this cell not interrupted yet
+                if (fresh && cell < 0 && !interrupted.isEmpty()) {
+                    continue; // without the kernel's count, a new snippet could be the next cell's
+                }
+                synchronized (Interrupts.class) { // as beginTraining: training either began before this, or clears it
+                    if (training == thread && !escalation) {
+                        StopSignal.request(); // training (or a study) began in this cell: it stops at its next step
+                        return;
                     }
-                    thread.interrupt(); // ends sleeps, waits and blocking calls with InterruptedException
-                    interrupted.put(thread, c.getValue());
-                    stopAt.put(thread, now + STOP_AFTER_MILLIS * 1_000_000L);
+                    if (!stillRuns(thread, snippet, cell)) {
+                        continue; // it ended since the dump
+                    }
+                    if (fresh) {
+                        thread.interrupt(); // ends sleeps, waits and blocking calls with InterruptedException
+                        interrupted.put(thread, snippet);
+                        stopAt.put(thread, now + STOP_AFTER_MILLIS * 1_000_000L);
+                    } else if (now >= stopAt.get(thread)) {
+                        stopAt.put(thread, Long.MAX_VALUE);
+                        System.err.println("Interrupted: the cell did not react to the interrupt within " + STOP_AFTER_MILLIS
+                                + " ms, so its thread is stopped (java.lang.ThreadDeath). Variables of earlier cells are kept.");
+                        stop(thread);
+                    }
                 }
                 stillRunning = true;
-                if (now >= stopAt.get(thread)) {
-                    stopAt.put(thread, Long.MAX_VALUE);
-                    if (training == thread && !StopSignal.request()) {
-                        continue; // training began meanwhile: it stops at the next minibatch
-                    }
-                    System.err.println("Interrupted: the cell did not react to the interrupt within " + STOP_AFTER_MILLIS
-                            + " ms, so its thread is stopped (java.lang.ThreadDeath). Variables of earlier cells are kept.");
-                    stop(thread);
-                }
             }
             if (!interrupted.isEmpty() && !stillRunning && cell < 0) {
                 return; // the interrupted snippet ended; without the kernel's count, the cell is taken to have ended
@@ -167,14 +193,33 @@ public final class Interrupts {
         }
     }
 
+    /** Whether {@code thread} runs {@code snippet} of cell {@code cell} right now (checked just before acting on it). */
+    private static boolean stillRuns(Thread thread, String snippet, int cell) {
+        return snippet.equals(replFrame(thread.getStackTrace())) && sameCell(cell);
+    }
+
+    private static boolean sameCell(int cell) {
+        return cell < 0 || executionCount() == cell;
+    }
+
     /** The kernel's count of execute requests so far (it counts each at its start), or -1 outside the kernel. */
     private static int executionCount() {
-        try {
-            java.lang.reflect.Field f = Class.forName(KERNEL_CLASS).getDeclaredField("executionCount");
-            f.setAccessible(true);
-            return ((java.util.concurrent.atomic.AtomicInteger) f.get(null)).get();
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            return -1;
+        java.util.concurrent.atomic.AtomicInteger count = ExecutionCount.COUNT;
+        return count == null ? -1 : count.get();
+    }
+
+    /** The kernel's counter ({@code RapaioKernel.executionCount}, private), looked up once; null outside the kernel. */
+    private static final class ExecutionCount {
+        static final java.util.concurrent.atomic.AtomicInteger COUNT = find();
+
+        private static java.util.concurrent.atomic.AtomicInteger find() {
+            try {
+                java.lang.reflect.Field f = Class.forName(KERNEL_CLASS).getDeclaredField("executionCount");
+                f.setAccessible(true);
+                return (java.util.concurrent.atomic.AtomicInteger) f.get(null);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                return null;
+            }
         }
     }
 
@@ -187,11 +232,11 @@ public final class Interrupts {
         }
     }
 
-    /** Threads (other than this one) currently executing a JShell cell, with the cell's snippet class. */
-    static Map<Thread, String> runningCells() {
+    /** Threads (other than this one) executing a JShell cell in {@code dump}, with the cell's snippet class. */
+    static Map<Thread, String> runningCells(Map<Thread, StackTraceElement[]> dump) {
         Map<Thread, String> out = new HashMap<>();
         Thread self = Thread.currentThread();
-        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+        for (Map.Entry<Thread, StackTraceElement[]> e : dump.entrySet()) {
             String snippet = replFrame(e.getValue());
             if (e.getKey() != self && snippet != null) {
                 out.put(e.getKey(), snippet);
@@ -200,9 +245,9 @@ public final class Interrupts {
         return out;
     }
 
-    /** Whether the kernel is executing a request (compiling or running a cell). */
-    private static boolean kernelBusy() {
-        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+    /** Whether the kernel is executing a request (compiling or running a cell), according to {@code dump}. */
+    private static boolean kernelBusy(Map<Thread, StackTraceElement[]> dump) {
+        for (StackTraceElement[] stack : dump.values()) {
             for (StackTraceElement frame : stack) {
                 if (frame.getClassName().equals(KERNEL_CLASS) && frame.getMethodName().equals("handleExecuteRequest")) {
                     return true;
@@ -276,18 +321,24 @@ public final class Interrupts {
         try {
             return work.get();
         } finally {
-            if (SHIELDED.decrementAndGet() == 0 && deferred) {
-                deferred = false;
-                if (training == null) {
-                    StopSignal.clear();
-                    wasInterrupted = true;
-                    startWatchdog(); // a plain cell: interrupted now that the file is written
-                }
+            if (endShielded() && training == null) {
+                StopSignal.clear();
+                wasInterrupted = true;
+                startWatchdog(executionCount(), false); // a plain cell: interrupted now that the file is written
             }
             if (wasInterrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Ends one shielded section; returns whether it was the last and a press was deferred meanwhile. */
+    private static synchronized boolean endShielded() {
+        if (SHIELDED.decrementAndGet() == 0 && deferred) {
+            deferred = false;
+            return true;
+        }
+        return false;
     }
 
     static synchronized void beginTraining() {
