@@ -50,6 +50,8 @@ public final class Interrupts {
     /** The thread running a cooperative section (training, a study), or null. */
     private static volatile Thread training;
     private static int depth; // nesting of cooperative sections (a study's training runs), guarded by the class
+    /** The kernel's count when the outermost section began (-1 unknown): a section of an earlier cell is stale. */
+    private static int trainingCell = -1;
     private static final AtomicInteger SHIELDED = new AtomicInteger();
     private static volatile boolean deferred;
     private static volatile Thread lastCell;
@@ -81,15 +83,37 @@ public final class Interrupts {
         if (deferIfShielded()) {
             return; // a result is being saved: honoured once it is safely written
         }
-        Thread t = training;
-        if (t != null) {
-            // training or a study stops at its next step; only a section stuck long after the first press is stopped
-            if (StopSignal.request() && now - StopSignal.requestedAt() > ESCALATE_AFTER_MILLIS * 1_000_000L) {
-                startWatchdog(cell, true);
-            }
-            return;
+        Boolean escalate = requestStopOfTraining(now);
+        if (escalate == null) {
+            startWatchdog(cell, false); // no training or study running: a plain cell
+        } else if (escalate) {
+            startWatchdog(cell, true);
         }
-        startWatchdog(cell, false);
+    }
+
+    /**
+     * If training or a study runs (in the current cell), requests its stop and returns whether the press escalates
+     * (a request pending for more than {@link #ESCALATE_AFTER_MILLIS} ms); null when none runs.
+     */
+    private static synchronized Boolean requestStopOfTraining(long now) {
+        if (activeTraining() == null) {
+            return null;
+        }
+        // training or a study stops at its next step; only a section stuck long after the first press is stopped
+        return StopSignal.request() && now - StopSignal.requestedAt() > ESCALATE_AFTER_MILLIS * 1_000_000L;
+    }
+
+    /**
+     * The thread of the running cooperative section, or null; a section left behind by an earlier cell (its thread
+     * stopped before it could end the section) is cleared. Called with the class's lock held.
+     */
+    private static Thread activeTraining() {
+        if (training != null && trainingCell >= 0 && trainingCell != executionCount()) {
+            training = null;
+            depth = 0;
+            StopSignal.clear();
+        }
+        return training;
     }
 
     /** Defers the press while a result is being saved (see {@link #uninterruptibly}); returns whether it did. */
@@ -104,17 +128,20 @@ public final class Interrupts {
 
     private static Thread watchdog; // the last watchdog started, guarded by the class
     private static int watchdogCell;
+    private static boolean watchdogEscalates;
 
     /**
      * Starts a watchdog for the cell {@code cell} (the kernel's count; -1 unknown) unless one already watches it;
      * {@code escalation}: it may also stop a cooperative section (training that did not stop after the first press).
      */
     private static synchronized void startWatchdog(int cell, boolean escalation) {
-        if (!escalation && cell >= 0 && watchdog != null && watchdog.isAlive() && watchdogCell == cell) {
+        if (cell >= 0 && watchdog != null && watchdog.isAlive() && watchdogCell == cell
+                && (watchdogEscalates || !escalation)) {
             return; // further presses in the same cell: the running watchdog already acts on it
         }
         watchdog = new Thread(() -> stopRunningCell(cell, escalation), "fashion-interrupt-watchdog");
         watchdogCell = cell;
+        watchdogEscalates = escalation;
         watchdog.setDaemon(true);
         watchdog.start();
     }
@@ -151,8 +178,17 @@ public final class Interrupts {
                 if (fresh && cell < 0 && !interrupted.isEmpty()) {
                     continue; // without the kernel's count, a new snippet could be the next cell's
                 }
+                boolean stopped = false;
                 synchronized (Interrupts.class) { // as beginTraining: training either began before this, or clears it
-                    if (training == thread && !escalation) {
+                    if (!sameCell(cell)) {
+                        return; // the cell ended
+                    }
+                    if (SHIELDED.get() > 0) {
+                        StopSignal.request(); // a result is being saved: the interrupt waits until it is written
+                        deferred = true;
+                        return;
+                    }
+                    if (activeTraining() == thread && !escalation) {
                         StopSignal.request(); // training (or a study) began in this cell: it stops at its next step
                         return;
                     }
@@ -165,9 +201,16 @@ public final class Interrupts {
                         stopAt.put(thread, now + STOP_AFTER_MILLIS * 1_000_000L);
                     } else if (now >= stopAt.get(thread)) {
                         stopAt.put(thread, Long.MAX_VALUE);
+                        stop(thread);
+                        stopped = true;
+                    }
+                }
+                if (stopped) {
+                    try {
                         System.err.println("Interrupted: the cell did not react to the interrupt within " + STOP_AFTER_MILLIS
                                 + " ms, so its thread is stopped (java.lang.ThreadDeath). Variables of earlier cells are kept.");
-                        stop(thread);
+                    } catch (RuntimeException e) {
+                        // the cell's output stream may be gone with its thread; the stop is what matters
                     }
                 }
                 stillRunning = true;
@@ -175,11 +218,13 @@ public final class Interrupts {
             if (!interrupted.isEmpty() && !stillRunning && cell < 0) {
                 return; // the interrupted snippet ended; without the kernel's count, the cell is taken to have ended
             }
-            if (interrupted.isEmpty() && now > findUntil && !triedLastCell) {
-                triedLastCell = true;
-                Thread last = lastCell; // outside the kernel's usual threads: the last known cell thread
-                if (last != null && last.isAlive()) {
-                    last.interrupt();
+            if (interrupted.isEmpty() && now > findUntil && !triedLastCell && cell < 0) {
+                triedLastCell = true; // without the kernel's count: the last known cell thread, if not training
+                synchronized (Interrupts.class) {
+                    Thread last = lastCell;
+                    if (last != null && last.isAlive() && last != training && SHIELDED.get() == 0) {
+                        last.interrupt();
+                    }
                 }
             }
             if (now > giveUpAt) {
@@ -316,8 +361,7 @@ public final class Interrupts {
      * interrupted thread's file channels close mid-write.
      */
     public static <T> T uninterruptibly(Supplier<T> work) {
-        boolean wasInterrupted = Thread.interrupted();
-        SHIELDED.incrementAndGet();
+        boolean wasInterrupted = beginShielded();
         try {
             return work.get();
         } finally {
@@ -332,6 +376,13 @@ public final class Interrupts {
         }
     }
 
+    /** Begins a shielded section (under the lock the watchdog acts under); returns this thread's interrupt flag. */
+    private static synchronized boolean beginShielded() {
+        boolean wasInterrupted = Thread.interrupted();
+        SHIELDED.incrementAndGet();
+        return wasInterrupted;
+    }
+
     /** Ends one shielded section; returns whether it was the last and a press was deferred meanwhile. */
     private static synchronized boolean endShielded() {
         if (SHIELDED.decrementAndGet() == 0 && deferred) {
@@ -343,8 +394,10 @@ public final class Interrupts {
 
     static synchronized void beginTraining() {
         Thread self = Thread.currentThread();
+        activeTraining(); // clears a section an earlier cell left behind
         if (depth == 0 || training != self) {
             depth = 0;
+            trainingCell = executionCount();
             StopSignal.clear();
             Thread.interrupted(); // a stale interrupt flag must not stop the new run
             training = self;

@@ -76,12 +76,12 @@ public final class Training {
         // from here the interrupt button asks training to stop at its next step; begun before the first output, since
         // an interrupt flag left on this thread (a press while the kernel compiled this cell) would fail the kernel's
         // display of the progress bar (its socket write ends with "Errno 4")
+        Random random = new Random(options.seed());
+        int[] order = identity(n);
         Interrupts.beginTraining();
         Progress progress;
         Augmentation augmentation;
         WeightAverage average;
-        Random random = new Random(options.seed());
-        int[] order = identity(n);
         try {
             progress = new Progress(options.progress(), model.name(), epochs, batches);
             augmentation = new Augmentation(options.flipHorizontally(), options.shift(),
@@ -92,6 +92,7 @@ public final class Training {
             Object modelSeed = model.settings().get("seed");
             Nd4j.getRandom().setSeed((modelSeed instanceof Number s ? s.longValue() : 0L) * 1_000_003L + options.seed());
         } catch (RuntimeException | Error e) {
+            history.end(History.Status.FAILED, String.valueOf(e));
             Interrupts.endTraining();
             throw e;
         }
@@ -182,12 +183,12 @@ public final class Training {
             history.end(History.Status.FAILED, String.valueOf(e));
             throw e;
         } finally {
+            Interrupts.endTraining(); // first: whatever follows, the section must end
             // with weight averaging, every run that did not fail ends with the averaged weights (completed, interrupted,
             // diverged: then the average of the steps before the diverging one); a failed run is left as it failed
             if (average != null && history.status() != History.Status.FAILED) {
                 average.keep(net);
             }
-            Interrupts.endTraining();
         }
     }
 
