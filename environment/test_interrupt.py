@@ -222,6 +222,15 @@ def main():
         check(content["status"] == "error", "the interrupted busy loop ends with an error")
         check(km.is_alive(), "the kernel is alive after interrupting the loops")
 
+        # 0a. output shown by the library from a thread whose interrupt flag is set (a press that landed while the cell
+        # was busy): shown, and the flag kept for the cell's next sleep or check (JeroMQ's socket write would fail)
+        content, text = run(kc, '{ Thread.currentThread().interrupt();\n'
+                                '  fashion.engine.Notebook.show("text/html", "<b>shown while interrupted</b>");\n'
+                                '  System.out.println("flag kept=" + Thread.interrupted()); }')
+        check(content["status"] == "ok" and "shown while interrupted" in text and "flag kept=true" in text,
+              "output shown with a pending interrupt is shown and the interrupt kept (%s %s)"
+              % (content["status"], (content.get("evalue", "") + text)[-160:]))
+
         # 0b. a press while the kernel is still compiling the cell's next snippet (JShell compiles a cell snippet by
         # snippet, each just before it runs; on a loaded machine that takes seconds): the busy loop after it must be
         # stopped all the same once it starts

@@ -36,13 +36,35 @@ public final class Notebook {
         }
     }
 
-    /** Shows {@code content} of the given MIME type in the running cell; returns the display id for {@link #update}. */
+    /**
+     * Shows {@code content} of the given MIME type in the running cell; returns the display id for {@link #update}.
+     * An interrupt pending on this thread is set aside for the send and kept (see {@link #update}).
+     */
     public static String show(String mime, String content) {
-        return Global.display(mime, content);
+        boolean interrupted = Thread.interrupted();
+        try {
+            return Global.display(mime, content);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
-    /** Replaces the output shown under {@code id}. */
+    /**
+     * Replaces the output shown under {@code id}. The kernel sends output from the calling thread through a JeroMQ
+     * socket, whose write fails on a thread with its interrupt flag set (the cell then ends with "Errno 4" instead of
+     * showing it); the flag is therefore cleared for the send and set again afterwards, so the interrupt still reaches
+     * the cell's next sleep, wait or check.
+     */
     public static void update(String id, String mime, String content) {
-        Global.updateDisplay(id, mime, content);
+        boolean interrupted = Thread.interrupted();
+        try {
+            Global.updateDisplay(id, mime, content);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
