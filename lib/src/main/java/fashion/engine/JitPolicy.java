@@ -62,10 +62,9 @@ public final class JitPolicy {
             return applied;
         }
         attempted = true;
-        String setting = System.getProperty("fashion.jit", System.getenv("FASHION_JIT"));
-        if (setting != null && java.util.Set.of("default", "off", "false", "0")
-                .contains(setting.trim().toLowerCase(Locale.ROOT))) {
-            status = "the JVM's default (fashion.jit=" + setting.trim() + ")";
+        String off = offSetting();
+        if (off != null) {
+            status = "the JVM's default (fashion.jit=" + off + ")";
             return false;
         }
         String mode = vmOption("CompilationMode");
@@ -99,6 +98,19 @@ public final class JitPolicy {
             }
         }
         return applied;
+    }
+
+    /**
+     * The value of {@code -Dfashion.jit} (or else {@code FASHION_JIT}), trimmed, when it turns the policy off
+     * ({@code default}, {@code off}, {@code false} or {@code 0}, in any case); null when the policy applies.
+     */
+    static String offSetting() {
+        String setting = System.getProperty("fashion.jit", System.getenv("FASHION_JIT"));
+        if (setting != null && java.util.Set.of("default", "off", "false", "0")
+                .contains(setting.trim().toLowerCase(Locale.ROOT))) {
+            return setting.trim();
+        }
+        return null;
     }
 
     /** A HotSpot option's value as text, or null when this JVM has no such option (or is not HotSpot). */

@@ -41,14 +41,7 @@ public final class Notebook {
      * An interrupt pending on this thread is set aside for the send and kept (see {@link #update}).
      */
     public static String show(String mime, String content) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            return Global.display(mime, content);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        return withInterruptSetAside(() -> Global.display(mime, content));
     }
 
     /**
@@ -58,9 +51,17 @@ public final class Notebook {
      * the cell's next sleep, wait or check.
      */
     public static void update(String id, String mime, String content) {
+        withInterruptSetAside(() -> {
+            Global.updateDisplay(id, mime, content);
+            return null;
+        });
+    }
+
+    /** Runs {@code send} with this thread's interrupt flag cleared, and sets the flag again afterwards if it was set. */
+    private static <T> T withInterruptSetAside(java.util.function.Supplier<T> send) {
         boolean interrupted = Thread.interrupted();
         try {
-            Global.updateDisplay(id, mime, content);
+            return send.get();
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

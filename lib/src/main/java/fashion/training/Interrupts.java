@@ -183,10 +183,8 @@ public final class Interrupts {
                     if (!sameCell(cell)) {
                         return; // the cell ended
                     }
-                    if (SHIELDED.get() > 0) {
-                        StopSignal.request(); // a result is being saved: the interrupt waits until it is written
-                        deferred = true;
-                        return;
+                    if (deferIfShielded()) {
+                        return; // a result is being saved (it began since the look above): the interrupt waits for it
                     }
                     if (activeTraining() == thread && !escalation) {
                         StopSignal.request(); // training (or a study) began in this cell: it stops at its next step

@@ -73,30 +73,22 @@ public final class Training {
             targets = targets.mul(1 - epsilon).addi(epsilon / targets.size(1));
         }
         Split sample = train.select(firstOfPermutation(n, options.seed(), Math.min(n, options.trainingSample())));
+        Random random = new Random(options.seed());
+        int[] order = identity(n);
         // from here the interrupt button asks training to stop at its next step; begun before the first output, since
         // an interrupt flag left on this thread (a press while the kernel compiled this cell) would fail the kernel's
         // display of the progress bar (its socket write ends with "Errno 4")
-        Random random = new Random(options.seed());
-        int[] order = identity(n);
         Interrupts.beginTraining();
-        Progress progress;
-        Augmentation augmentation;
-        WeightAverage average;
+        WeightAverage average = null;
         try {
-            progress = new Progress(options.progress(), model.name(), epochs, batches);
-            augmentation = new Augmentation(options.flipHorizontally(), options.shift(),
+            Progress progress = new Progress(options.progress(), model.name(), epochs, batches);
+            Augmentation augmentation = new Augmentation(options.flipHorizontally(), options.shift(),
                     new Random(options.seed() * 31 + 7), options.erasing(), new Random(options.seed() * 31 + 11));
             average = options.averageWeightsMomentum() > 0 ? new WeightAverage(net, options.averageWeightsMomentum()) : null;
             // dropout masks come from ND4J's random generator of this thread: start it from the model's and the
             // training's seeds, so that dropout follows them whatever ran before in the notebook
             Object modelSeed = model.settings().get("seed");
             Nd4j.getRandom().setSeed((modelSeed instanceof Number s ? s.longValue() : 0L) * 1_000_003L + options.seed());
-        } catch (RuntimeException | Error e) {
-            history.end(History.Status.FAILED, String.valueOf(e));
-            Interrupts.endTraining();
-            throw e;
-        }
-        try {
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 shuffle(order, random);
                 long start = System.nanoTime();
