@@ -178,7 +178,6 @@ public final class Interrupts {
                 if (fresh && cell < 0 && !interrupted.isEmpty()) {
                     continue; // without the kernel's count, a new snippet could be the next cell's
                 }
-                boolean stopped = false;
                 synchronized (Interrupts.class) { // as beginTraining: training either began before this, or clears it
                     if (!sameCell(cell)) {
                         return; // the cell ended
@@ -199,16 +198,15 @@ public final class Interrupts {
                         stopAt.put(thread, now + STOP_AFTER_MILLIS * 1_000_000L);
                     } else if (now >= stopAt.get(thread)) {
                         stopAt.put(thread, Long.MAX_VALUE);
+                        // said before the stop, or the kernel may end the cell before the line reaches its output
+                        try {
+                            System.err.println("Interrupted: the cell did not react to the interrupt within "
+                                    + STOP_AFTER_MILLIS + " ms, so its thread is stopped (java.lang.ThreadDeath). "
+                                    + "Variables of earlier cells are kept.");
+                        } catch (RuntimeException e) {
+                            // a failed line must not keep the thread running: the stop is what matters
+                        }
                         stop(thread);
-                        stopped = true;
-                    }
-                }
-                if (stopped) {
-                    try {
-                        System.err.println("Interrupted: the cell did not react to the interrupt within " + STOP_AFTER_MILLIS
-                                + " ms, so its thread is stopped (java.lang.ThreadDeath). Variables of earlier cells are kept.");
-                    } catch (RuntimeException e) {
-                        // the cell's output stream may be gone with its thread; the stop is what matters
                     }
                 }
                 stillRunning = true;
