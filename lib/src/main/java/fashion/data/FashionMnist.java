@@ -132,6 +132,8 @@ public final class FashionMnist {
         Engine.init();
         FashionMnist data = read(absolute, quick);
         CACHE.put(key, data);
+        // while the student looks at the data, one core compiles the training kernels (see KernelWarmUp)
+        fashion.models.KernelWarmUp.start();
         return data;
     }
 

@@ -21,7 +21,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import fashion.engine.Engine;
 import fashion.models.fastdense.FastDenseLayer;
 import fashion.models.fastupdate.FastL2Regularization;
-import fashion.models.fastupdate.FusedUpdate;
 import fashion.models.fastnorm.FastBatchNormalization;
 import fashion.models.fastpool.FastSubsamplingLayer;
 
@@ -221,10 +220,9 @@ public final class Models {
             }
             MultiLayerNetwork network = new SplitBatchNetwork(conf);
             network.init();
-            FusedUpdate.compileKernels(); // once per JVM: a faster first epoch
-            if (conf.getConfs().stream().anyMatch(c -> c.getLayer() instanceof fashion.models.fastconv.FastConvolutionLayer)) {
-                fashion.models.fastconv.FastConvolutionLayer.compileKernels();
-            }
+            // the vector kernels compiled before the first step (usually already done in the background)
+            KernelWarmUp.await(conf.getConfs().stream()
+                    .anyMatch(c -> c.getLayer() instanceof fashion.models.fastconv.FastConvolutionLayer));
             return new Model(name, network, input, settings);
         }
     }

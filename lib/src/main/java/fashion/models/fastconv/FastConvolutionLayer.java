@@ -55,7 +55,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     private static double warmUpSeconds = -1;
 
     /**
-     * Once per JVM (the model factories call it with the first convolutional network they build): has the JIT compile
+     * Once per JVM ({@code fashion.models.KernelWarmUp} calls it in the background once the data is loaded): has the JIT compile
      * the DFT convolutions' vector kernels on small scratch spectra (see {@code SpectralProducts.warmUp}). Returns the
      * seconds it took (0 when the vector API is absent, and on later calls).
      */
