@@ -1,12 +1,14 @@
 package fashion.models;
 
 import fashion.engine.Engine;
+import fashion.models.fast.Activations;
 import fashion.models.fastconv.FastConvolutionLayer;
 import fashion.models.fastupdate.FusedUpdate;
 
 /**
  * The JIT warm-up of the training kernels written with the JDK's vector API (the fused Adam update, {@code
- * FusedUpdate.compileKernels}, then the DFT convolutions' spectral products, {@code FastConvolutionLayer.compileKernels}),
+ * FusedUpdate.compileKernels}, and the ReLU, {@code Activations.compileKernels}; then the DFT convolutions' spectral
+ * products, {@code FastConvolutionLayer.compileKernels}),
  * run once per JVM on a background thread while the student looks at the data, instead of during the first training
  * steps. Until the JIT has compiled them these kernels run as the vector API's slow Java fallback: 3 to 6 times slower
  * steps for the first hundred or so steps of a network (2026-12-01).
@@ -35,6 +37,7 @@ public final class KernelWarmUp {
         thread = new Thread(() -> {
             Engine.init();
             FusedUpdate.compileKernels();
+            Activations.compileKernels();
             synchronized (CONVOLUTIONS) {
                 if (!skipConvolutions) {
                     FastConvolutionLayer.compileKernels();
@@ -46,7 +49,7 @@ public final class KernelWarmUp {
     }
 
     /**
-     * Starts the warm-up if it has not started, and returns once the update's kernels (and, with {@code convolutions},
+     * Starts the warm-up if it has not started, and returns once the update's and the ReLU's kernels (and, with {@code convolutions},
      * the DFT convolutions' kernels too) are compiled: waits for the background thread's work or does what it has not
      * begun on the calling thread. Without {@code convolutions}, also waits for a convolutions' warm-up already under
      * way (it would otherwise share the cores with training) and skips one not begun. Returns the seconds it took. A
@@ -61,6 +64,7 @@ public final class KernelWarmUp {
             }
         }
         FusedUpdate.compileKernels(); // synchronized: waits for the background thread's, else does it
+        Activations.compileKernels();
         if (convolutions) {
             FastConvolutionLayer.compileKernels();
         }

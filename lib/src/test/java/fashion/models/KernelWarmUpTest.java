@@ -48,8 +48,9 @@ class KernelWarmUpTest {
     }
 
     private static void print(String when) {
-        System.out.printf(java.util.Locale.ROOT, "%s: update=%s convolutions=%s%n", when,
+        System.out.printf(java.util.Locale.ROOT, "%s: update=%s relu=%s convolutions=%s%n", when,
                 FusedUpdate.kernelWarmUpSeconds() >= 0 ? "done" : "not-run",
+                fashion.models.fast.Activations.kernelWarmUpSeconds() >= 0 ? "done" : "not-run",
                 FastConvolutionLayer.kernelWarmUpSeconds() >= 0 ? "done" : "not-run");
     }
 
@@ -61,16 +62,16 @@ class KernelWarmUpTest {
     @Test
     void aDenseModelWaitsForTheUpdateAndSkipsTheConvolutionsUntilACnnNeedsThem() throws Exception {
         String text = child("dense-then-cnn");
-        assertTrue(text.contains("after dense: update=done convolutions=not-run"), ChildJvm.tail(text, 10));
-        assertTrue(text.contains("after the warm-up thread ended: update=done convolutions=not-run"),
+        assertTrue(text.contains("after dense: update=done relu=done convolutions=not-run"), ChildJvm.tail(text, 10));
+        assertTrue(text.contains("after the warm-up thread ended: update=done relu=done convolutions=not-run"),
                 ChildJvm.tail(text, 10));
-        assertTrue(text.contains("after cnn: update=done convolutions=done"), ChildJvm.tail(text, 10));
+        assertTrue(text.contains("after cnn: update=done relu=done convolutions=done"), ChildJvm.tail(text, 10));
     }
 
     @Test
     void theBackgroundThreadCompilesBothKernelsBeforeAnyModelIsBuilt() throws Exception {
         String text = child("background");
-        assertTrue(text.contains("background done: update=done convolutions=done"), ChildJvm.tail(text, 10));
-        assertTrue(text.contains("after cnn: update=done convolutions=done"), ChildJvm.tail(text, 10));
+        assertTrue(text.contains("background done: update=done relu=done convolutions=done"), ChildJvm.tail(text, 10));
+        assertTrue(text.contains("after cnn: update=done relu=done convolutions=done"), ChildJvm.tail(text, 10));
     }
 }

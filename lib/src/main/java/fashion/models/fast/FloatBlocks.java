@@ -25,6 +25,15 @@ public final class FloatBlocks {
                 && a.offset() + a.length() <= Integer.MAX_VALUE;
     }
 
+    /**
+     * The array's whole data buffer as bytes in native order (element {@code i} of the buffer, not of the array, at byte
+     * {@code 4 i}; the array's first element is at its {@code offset()}). The buffer does not keep the array's memory
+     * alive: the array must stay reachable while the buffer is used.
+     */
+    public static java.nio.ByteBuffer nativeBytes(INDArray a) {
+        return a.data().asNio().order(java.nio.ByteOrder.nativeOrder());
+    }
+
     /** Number of blocks of {@code block} elements that cover {@code n}. */
     public static int count(int n, int block) {
         return (n + block - 1) / block;

@@ -64,7 +64,7 @@ public class FastL2Regularization extends L2Regularization {
         int n = (int) param.length();
         int offset = (int) param.offset();
         FloatBuffer data = param.data().asNioFloat();
-        java.nio.ByteBuffer bytes = SumOfSquares.vectorized() ? FusedUpdate.nativeBytes(param) : null;
+        java.nio.ByteBuffer bytes = SumOfSquares.vectorized() ? fashion.models.fast.FloatBlocks.nativeBytes(param) : null;
         float[] perBlock = new float[FloatBlocks.count(n, BLOCK)];
         FloatBlocks.forEach(n, BLOCK, 0, (start, len, scratch) ->
                 perBlock[start / BLOCK] = SumOfSquares.block(bytes, data, offset + start, len));

@@ -2,7 +2,6 @@ package fashion.models.fastupdate;
 
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -311,10 +310,10 @@ public final class FusedUpdate {
         float fbatch = batch;
         float[] perBlock = new float[FloatBlocks.count(n, BLOCK)];
         if (SumOfSquares.vectorized()) {
-            ByteBuffer wb = nativeBytes(w);
-            ByteBuffer gb = nativeBytes(g);
-            ByteBuffer mb = nativeBytes(m);
-            ByteBuffer vb = nativeBytes(v);
+            ByteBuffer wb = FloatBlocks.nativeBytes(w);
+            ByteBuffer gb = FloatBlocks.nativeBytes(g);
+            ByteBuffer mb = FloatBlocks.nativeBytes(m);
+            ByteBuffer vb = FloatBlocks.nativeBytes(v);
             JavaParallel.forRange(perBlock.length, BLOCK, (from, to) -> {
                 for (int b = from; b < to; b++) {
                     int start = b * BLOCK;
@@ -356,10 +355,6 @@ public final class FusedUpdate {
         return (a.offset() + a.length()) * Float.BYTES <= Integer.MAX_VALUE;
     }
 
-    /** The array's whole data buffer as bytes in the machine's order (element offsets are added by the caller). */
-    static ByteBuffer nativeBytes(INDArray a) {
-        return a.data().asNio().order(ByteOrder.nativeOrder());
-    }
 
     /** The arithmetic of {@link #apply} on Java arrays ({@code batch} 0: no division). */
     static void step(float[] w, float[] g, float[] m, float[] v, int len, float batch, float l2, float beta1,

@@ -6,6 +6,9 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import fashion.models.fast.FloatBlocks;
+import fashion.models.fast.WarmUp;
+
 /**
  * The arithmetic of {@link FusedUpdate#step} on whole vectors, read and written in place in the parameter, gradient
  * and moment arrays (no copies to Java arrays): each lane does the scalar code's float operations in the same order
@@ -21,59 +24,42 @@ final class VectorAdam {
     }
 
     /**
-     * Runs {@link #block} and {@link SumOfSquares#block} on a scratch block of 1,024 weights (as in training: ND4J's
-     * buffers, whole vectors plus a scalar tail) until the JIT has compiled both for calls, not only their loops: until
-     * then the vector API's operations run as its slow, allocating Java fallback, which made the first hundred training
-     * steps of a dense network 3 to 6 times slower than the later ones. A fixed number of calls did not do it: HotSpot
-     * soon compiles the loop alone (on-stack replacement) and compiles the method for calls only after thousands more
-     * calls, which then came during the first training steps (2026-12-01: 0.5-0.6 s of C2 compiling in the seed dense
-     * model's first 100 steps, 12.6 ms per step against 3.2 later). So this calls until a batch of calls runs at
-     * compiled speed ({@link #FAST_NANOS_PER_ELEMENT}) five times in a row, or {@code maxSeconds} have passed. Returns
-     * the seconds it took.
+     * Runs {@link #block} and {@link SumOfSquares#block} on a scratch block of 1,027 weights (as in training: ND4J's
+     * buffers, whole vectors plus a scalar tail) until the JIT has compiled both for calls ({@link
+     * fashion.models.fast.WarmUp#untilCompiled}), at most {@code maxSeconds}. Without it the first hundred training steps
+     * of a dense network were 3 to 6 times slower than the later ones; with a fixed 3,000 calls, HotSpot still compiled
+     * the method for calls during the first training steps (2026-12-01: 0.5-0.6 s of C2 compiling in the seed dense
+     * model's first 100 steps, 12.6 ms per step against 3.2 later). Returns the seconds it took.
      */
     static double warmUp(double maxSeconds) {
-        long t0 = System.nanoTime();
         int len = 1027;
-        // ND4J's own buffers, as in training: a different buffer class would make the JIT compile the code again
-        org.nd4j.linalg.api.ndarray.INDArray[] arrays = new org.nd4j.linalg.api.ndarray.INDArray[4];
-        for (int a = 0; a < 4; a++) {
-            arrays[a] = org.nd4j.linalg.factory.Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, len);
-        }
-        ByteBuffer w = FusedUpdate.nativeBytes(arrays[0]);
-        ByteBuffer g = FusedUpdate.nativeBytes(arrays[1]);
-        ByteBuffer m = FusedUpdate.nativeBytes(arrays[2]);
-        ByteBuffer v = FusedUpdate.nativeBytes(arrays[3]);
+        org.nd4j.linalg.api.ndarray.INDArray[] arrays = WarmUp.scratch(4, len);
+        ByteBuffer w = FloatBlocks.nativeBytes(arrays[0]);
+        ByteBuffer g = FloatBlocks.nativeBytes(arrays[1]);
+        ByteBuffer m = FloatBlocks.nativeBytes(arrays[2]);
+        ByteBuffer v = FloatBlocks.nativeBytes(arrays[3]);
         for (int i = 0; i < len; i++) {
             w.putFloat(i * Float.BYTES, (i % 7 - 3) * 0.01f);
             g.putFloat(i * Float.BYTES, (i % 5 - 2) * 0.001f);
         }
-        float sink = 0f;
-        int fastBatches = 0;
-        long deadline = t0 + (long) (maxSeconds * 1e9);
-        boolean trace = Boolean.getBoolean("fashion.warmUp.trace");
-        while (fastBatches < 5 && System.nanoTime() < deadline) {
-            long b0 = System.nanoTime();
+        float[] sink = new float[1];
+        double seconds = WarmUp.untilCompiled("adam", () -> {
             for (int c = 0; c < 100; c++) {
-                sink += block(w, 0, g, 0, m, 0, v, 0, 0, len, 32f, 1e-4f, 0.9f, 0.999f, 1e-7f, 1e-4f);
-                sink += SumOfSquares.Vectorized.block(w, 0, len);
+                sink[0] += block(w, 0, g, 0, m, 0, v, 0, 0, len, 32f, 1e-4f, 0.9f, 0.999f, 1e-7f, 1e-4f);
+                sink[0] += SumOfSquares.Vectorized.block(w, 0, len);
             }
-            double perElement = (System.nanoTime() - b0) / (100.0 * len);
-            fastBatches = perElement < FAST_NANOS_PER_ELEMENT ? fastBatches + 1 : 0;
-            if (trace) {
-                System.out.printf(java.util.Locale.ROOT, "adam warm-up %.3f s: %.2f ns per element%n",
-                        (System.nanoTime() - t0) / 1e9, perElement);
-            }
-        }
-        if (sink == 42f) {
+        }, 100L * len, FAST_NANOS_PER_ELEMENT, maxSeconds);
+        java.lang.ref.Reference.reachabilityFence(arrays); // their memory stays allocated until here
+        if (sink[0] == 42f) {
             System.out.print(""); // keeps the result alive
         }
-        return (System.nanoTime() - t0) / 1e9;
+        return seconds;
     }
 
     /**
      * Time per weight of one {@link #block} plus {@link SumOfSquares#block} call below which both run as compiled
-     * code: compiled, about 0.3 ns on this project's machines; as the vector API's Java fallback (interpreted or
-     * compiled by C1), tens to hundreds of nanoseconds.
+     * code: compiled, about 1.3 ns on the 2026-12-01 AVX-512 host (calls included); as the vector API's Java fallback,
+     * 70-100 ns.
      */
     static final double FAST_NANOS_PER_ELEMENT = 3.0;
 

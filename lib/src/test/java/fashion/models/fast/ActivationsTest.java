@@ -40,13 +40,18 @@ class ActivationsTest {
     void reluMatchesDl4jOnLargeAndSmallArraysInBothOrders() {
         Engine.init();
         Nd4j.getRandom().setSeed(12);
-        for (long[] shape : new long[][] {{32, 32, 28, 28}, {3, 5}, {1, 1}}) {
+        // vector loops and their scalar tails: 7 x 1171 = 8197 elements is one full block of 8192 and a block of 5
+        for (long[] shape : new long[][] {{32, 32, 28, 28}, {7, 1171}, {3, 5}, {1, 1}}) {
             for (char order : new char[] {'c', 'f'}) {
                 INDArray z = Nd4j.randn(DataType.FLOAT, shape).dup(order);
                 z.putScalar(0, 0f); // the derivative at 0 is 0, as in DL4J
                 if (z.length() > 2) {
                     z.putScalar(1, Float.NaN); // NaN propagates (the training loop's divergence check relies on it)
                     z.putScalar(2, Float.NEGATIVE_INFINITY);
+                }
+                if (z.length() > 8192) {
+                    z.putScalar(8193, Float.NaN); // in a tail
+                    z.putScalar(8194, 0f);
                 }
                 INDArray eps = Nd4j.randn(DataType.FLOAT, shape).dup(order);
                 compare(new ActivationReLU(), z, eps);
