@@ -54,6 +54,35 @@ public final class Engine {
         return VECTOR_API;
     }
 
+    private static volatile Boolean reproducible;
+
+    /**
+     * Whether training chooses how to compute each layer from the model alone, never by timing, so that two runs with
+     * the same seed on the same machine give the same numbers bit for bit. Off by default: then a convolution layer
+     * whose two exact methods (DFT or oneDNN; for back-propagation, forward convolutions or libnd4j's {@code
+     * conv2d_bp}) cost about the same times both during its first steps and keeps the faster, and as the two round
+     * differently, a run's losses and accuracies can differ from another run's in their last digits (the seed CNN:
+     * three different first-epoch losses, 0.6677-0.6695, in a dozen runs). On with {@code FASHION_REPRODUCIBLE=1},
+     * {@code -Dfashion.reproducible=true} or {@link #setReproducible}; training may then be a little slower.
+     */
+    public static boolean reproducible() {
+        Boolean r = reproducible;
+        if (r == null) {
+            String p = System.getProperty("fashion.reproducible", System.getenv("FASHION_REPRODUCIBLE"));
+            r = p != null && (p.trim().equals("1") || p.trim().equalsIgnoreCase("true"));
+            reproducible = r;
+        }
+        return r;
+    }
+
+    /**
+     * Turns {@linkplain #reproducible() reproducible method choices} on or off for networks built after this call
+     * (a layer that has already chosen by timing keeps its choice).
+     */
+    public static void setReproducible(boolean on) {
+        reproducible = on;
+    }
+
     private static final int DEFAULT_ELEMENTWISE_THRESHOLD = 1 << 20;
     private static final int DEFAULT_TAD_THRESHOLD = 1 << 14;
 
@@ -281,12 +310,14 @@ public final class Engine {
         Environment env = Nd4j.getEnvironment();
         return String.format(Locale.ROOT,
                 "ND4J %s %s backend (%s), %s %s thread(s) (%d in parallel blocks), oneDNN %s, libnd4j %s threads "
-                        + "(OpenMP %s), element-wise ops single-threaded below %d elements, %s, Java %s (JIT: %s), %d cores, %s",
+                        + "(OpenMP %s), element-wise ops single-threaded below %d elements, %s, Java %s (JIT: %s), %d cores, %s, %s",
                 version(), backend, classifier(), blas.toLowerCase(Locale.ROOT).contains("openblas") ? "OpenBLAS" : blas,
                 blasThreads, threads, env.helpersAllowed() ? "on" : "off", env.maxThreads(), omp, env.elementwiseThreshold(),
                 Nd4j.dataType().toString().toLowerCase(Locale.ROOT), System.getProperty("java.version"), JitPolicy.describe(),
                 Runtime.getRuntime().availableProcessors(), vectorApi() ? "vector API on (DFT convolutions)"
-                        : "vector API off (start the JVM with --add-modules jdk.incubator.vector for DFT convolutions)");
+                        : "vector API off (start the JVM with --add-modules jdk.incubator.vector for DFT convolutions)",
+                reproducible() ? "layer methods chosen from the model (reproducible)"
+                        : "layer methods chosen by timing (FASHION_REPRODUCIBLE=1 for bit-for-bit repeatable runs)");
     }
 
     private static String version() {

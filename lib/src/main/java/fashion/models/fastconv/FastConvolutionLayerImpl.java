@@ -232,6 +232,15 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
      * {@link #fourierMinGain} the layer times both ({@link TimedChoice}).
      */
     static volatile double fourierMaxGainNative = 0.5;
+    /** Estimated saving from which a layer between the two thresholds starts with the DFT while it times both. */
+    static volatile double fourierGuessGain = 1.0;
+    /**
+     * With {@linkplain Engine#reproducible() reproducible} runs, the estimated saving from which a layer between the
+     * two thresholds uses the DFT, without timing: 0.75, below the seed's one-channel first layer (0.8), which is
+     * faster through the DFT (measured 3.2 vs 4.6 ms per step) because oneDNN does poorly with one input channel, which
+     * the estimate does not know; its 5x5 layer (1.5) took about the same time either way.
+     */
+    static volatile double reproducibleFourierGain = 0.75;
     /** Timed choice between the DFT and the native convolution, for layers with an unclear estimate; else null. */
     private transient TimedChoice fourierChoice;
     /** Duration of the last training forward convolution (for {@link #fourierChoice}). */
@@ -258,8 +267,11 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         if (gain >= fourierMinGain || gain < fourierMaxGainNative) {
             return gain >= fourierMinGain;
         }
+        if (fourierChoice == null && Engine.reproducible()) {
+            return gain >= reproducibleFourierGain; // from the model alone, never by timing (Engine.reproducible)
+        }
         if (fourierChoice == null) {
-            fourierChoice = new TimedChoice(gain >= 1);
+            fourierChoice = new TimedChoice(gain >= fourierGuessGain);
         }
         return fourierChoice.next();
     }
@@ -311,6 +323,10 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         }
         if (choice != 0) {
             return choice == 1;
+        }
+        if (Engine.reproducible()) {
+            choice = 2; // libnd4j's conv2d_bp, never by timing (Engine.reproducible)
+            return false;
         }
         return trialCount % 2 == 0;
     }

@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -62,6 +63,49 @@ class TimedChoiceTest {
             assertEquals(Boolean.TRUE, decide(false, 1_000, 2_000));
             assertEquals(Boolean.FALSE, decide(true, 3_000, 2_000));
         });
+    }
+
+    /** A 1 -> 5 10x10 layer (estimate between the thresholds) under a 5 -> 4 3x3 one (native, decomposable). */
+    private static MultiLayerNetwork twoLayers() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5)
+                .dataType(DataType.FLOAT).updater(new Adam(1e-3)).list()
+                .layer(new FastConvolutionLayer.Builder(10, 10).nOut(5).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new FastConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(12, 12, 1)).build());
+        net.init();
+        return net;
+    }
+
+    @Test
+    void reproducibleRunsChooseFromTheModelAloneAndRepeatBitForBit() {
+        boolean before = fashion.engine.Engine.reproducible();
+        fashion.engine.Engine.setReproducible(true);
+        try {
+            withSettings(2, 3, () -> {
+                INDArray[] params = new INDArray[2];
+                for (int run = 0; run < 2; run++) {
+                    MultiLayerNetwork net = twoLayers();
+                    DataSet d = FastConvolutionLayerTest.data(DataType.FLOAT, 8);
+                    for (int i = 0; i < 2 + 2 * 3 + 4; i++) {
+                        net.fit(d);
+                    }
+                    FastConvolutionLayerImpl first = (FastConvolutionLayerImpl) net.getLayer(0);
+                    FastConvolutionLayerImpl second = (FastConvolutionLayerImpl) net.getLayer(1);
+                    assertNull(first.fourierDecision(), "never timed");
+                    assertTrue(first.usedFourier(), "an estimated saving of 1.25 takes the DFT");
+                    assertFalse(second.usedFourier(), "a 3x3 layer stays native");
+                    assertEquals("native", second.backwardMethod(), "libnd4j's conv2d_bp, never timed");
+                    params[run] = net.params().dup();
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(params[0].data().asFloat(),
+                        params[1].data().asFloat(), "two runs, the same weights bit for bit");
+            });
+        } finally {
+            fashion.engine.Engine.setReproducible(before);
+        }
+        assertTrue(fashion.engine.Engine.describe().contains(before ? "(reproducible)" : "chosen by timing"));
     }
 
     @Test
