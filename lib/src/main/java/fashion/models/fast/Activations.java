@@ -42,6 +42,7 @@ public final class Activations {
                     int zo = (int) z.offset();
                     int oo = (int) out.offset();
                     forEachBlock((int) z.length(), (start, len) -> VectorRelu.forward(in, zo + start, o, oo + start, len));
+                    java.lang.ref.Reference.reachabilityFence(z); // the bytes do not keep z's memory alive
                     return out;
                 }
                 FloatBuffer in = z.data().asNioFloat();
@@ -75,6 +76,7 @@ public final class Activations {
                 int zo = (int) z.offset();
                 int eo = (int) epsilon.offset();
                 forEachBlock((int) z.length(), (start, len) -> VectorRelu.backward(zb, zo + start, eb, eo + start, len));
+                java.lang.ref.Reference.reachabilityFence(epsilon); // the bytes do not keep its memory alive
                 return z;
             }
             FloatBuffer zb = z.data().asNioFloat();
