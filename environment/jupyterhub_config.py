@@ -19,6 +19,7 @@
 #   FASHION_HUB_HUB_PORT, FASHION_HUB_PROXY_API_PORT   the hub's and the proxy's internal ports (8081, 8001)
 #   FASHION_HUB_API_TOKEN                an admin API token for a service named "fashion-admin" (scripts, tests)
 #   FASHION_QUICK                        passed on to every user's kernels (quick mode for the whole class)
+#   FASHION_REPRODUCIBLE                 passed on to every user's kernels (runs repeat bit for bit; README)
 import os
 
 c = get_config()  # noqa: F821 (defined by JupyterHub when it reads this file)
@@ -76,6 +77,8 @@ if env("FASHION_HUB_JUPYTER_PATH"):
     environment["JUPYTER_PATH"] = env("FASHION_HUB_JUPYTER_PATH")
 if env("FASHION_QUICK"):
     environment["FASHION_QUICK"] = env("FASHION_QUICK")
+if env("FASHION_REPRODUCIBLE"):
+    environment["FASHION_REPRODUCIBLE"] = env("FASHION_REPRODUCIBLE")
 if env("FASHION_HUB_RESULTS_DIR"):
     pattern = env("FASHION_HUB_RESULTS_DIR")
     environment["FASHION_RESULTS_DIR"] = lambda spawner: pattern.format(username=spawner.user.name)

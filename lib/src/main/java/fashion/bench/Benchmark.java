@@ -184,9 +184,10 @@ public final class Benchmark {
         long built = System.nanoTime();
         Model model = name.equals("fc") ? Models.seedDense() : Models.seedCnn();
         System.out.printf(Locale.ROOT, "model built in %.2f s (of which %.2f s waiting for the JIT warm-up of the vector "
-                + "kernels, begun in the background when the data was loaded: update %.2f s, DFT convolutions %.2f s; -1: "
-                + "not run)%n", (System.nanoTime() - built) / 1e9, fashion.models.KernelWarmUp.lastWaitSeconds(),
+                + "kernels, begun in the background when the data was loaded: update %.2f s, ReLU %.2f s, DFT convolutions "
+                + "%.2f s; -1: not run)%n", (System.nanoTime() - built) / 1e9, fashion.models.KernelWarmUp.lastWaitSeconds(),
                 fashion.models.fastupdate.FusedUpdate.kernelWarmUpSeconds(),
+                fashion.models.fast.Activations.kernelWarmUpSeconds(),
                 fashion.models.fastconv.FastConvolutionLayer.kernelWarmUpSeconds());
         Split train = data.train();
         if (limit < train.size()) {

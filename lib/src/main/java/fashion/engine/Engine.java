@@ -76,8 +76,9 @@ public final class Engine {
     }
 
     /**
-     * Turns {@linkplain #reproducible() reproducible method choices} on or off for networks built after this call
-     * (a layer that has already chosen by timing keeps its choice).
+     * Turns {@linkplain #reproducible() reproducible method choices} on or off for layers that have not yet trained a
+     * step: each layer keeps the mode it had at its first training step, so call this before training starts (for
+     * instance in a cell before building the model).
      */
     public static void setReproducible(boolean on) {
         reproducible = on;

@@ -12,9 +12,10 @@ import fashion.models.fastconv.FastConvolutionLayer;
 import fashion.models.fastupdate.FusedUpdate;
 
 /**
- * The background JIT warm-up: a dense model waits for the update's kernels and skips the convolutions' part; a
- * convolutional model gets both; a warm-up finished in the background is not done again. Each case in a fresh JVM
- * (the warm-up runs once per JVM).
+ * The background JIT warm-up: a dense model's wait returns with the update's and the ReLU's kernels compiled and the
+ * convolutions' part skipped for good; a convolutional model's wait returns with all compiled, whether the background
+ * thread did them or not; a dense model built while the DFT part runs waits for it to end (so it never shares the
+ * cores with training). Each case in a fresh JVM (the warm-up runs once per JVM).
  */
 class KernelWarmUpTest {
 
@@ -35,8 +36,29 @@ class KernelWarmUpTest {
                 KernelWarmUp.await(true);
                 print("after cnn");
             }
+            case "dense-while-convolutions-run" -> {
+                KernelWarmUp.start();
+                Thread t = warmUpThread();
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (!inConvolutionWarmUp(t) && t.isAlive() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                System.out.println("seen in the convolutions' warm-up: " + inConvolutionWarmUp(t));
+                KernelWarmUp.await(false); // a dense model built while the DFT warm-up runs
+                System.out.println("after dense, still in the convolutions' warm-up: " + inConvolutionWarmUp(t));
+            }
             default -> throw new IllegalArgumentException("no case " + args[0]);
         }
+    }
+
+    /** Whether {@code t} is running the DFT kernels' warm-up (read from its stack, without taking any lock). */
+    private static boolean inConvolutionWarmUp(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().endsWith("SpectralProducts")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Thread warmUpThread() {
@@ -66,6 +88,13 @@ class KernelWarmUpTest {
         assertTrue(text.contains("after the warm-up thread ended: update=done relu=done convolutions=not-run"),
                 ChildJvm.tail(text, 10));
         assertTrue(text.contains("after cnn: update=done relu=done convolutions=done"), ChildJvm.tail(text, 10));
+    }
+
+    @Test
+    void aDenseModelBuiltWhileTheConvolutionsWarmUpWaitsForItToEnd() throws Exception {
+        String text = child("dense-while-convolutions-run");
+        assertTrue(text.contains("seen in the convolutions' warm-up: true"), ChildJvm.tail(text, 10));
+        assertTrue(text.contains("after dense, still in the convolutions' warm-up: false"), ChildJvm.tail(text, 10));
     }
 
     @Test

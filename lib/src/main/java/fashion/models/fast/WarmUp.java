@@ -14,6 +14,14 @@ public final class WarmUp {
     }
 
     /**
+     * A time per element measured with 512-bit vectors (the 2026-12-01 AVX-512 host) scaled to a host whose vectors
+     * have {@code vectorBits} bits: twice as long with AVX2's 256, and so on.
+     */
+    public static double scaledToVectorWidth(double nanosAt512Bits, int vectorBits) {
+        return nanosAt512Bits * 512.0 / Math.max(64, vectorBits);
+    }
+
+    /**
      * {@code count} zero-filled float arrays of {@code len} elements in ND4J's own buffers, as in training (a different
      * buffer class would make the JIT compile the kernels again). Their {@linkplain FloatBlocks#nativeBytes bytes} do
      * not keep them alive: keep the arrays reachable (see {@link java.lang.ref.Reference#reachabilityFence}) while the
@@ -30,7 +38,9 @@ public final class WarmUp {
     /**
      * Calls {@code batch} (which processes {@code elementsPerBatch} float elements) until it runs faster than {@code
      * fastNanosPerElement} five times in a row, or {@code maxSeconds} have passed. Returns the seconds it took. With
-     * {@code -Dfashion.warmUp.trace=true} prints each batch's time per element, labelled {@code what}.
+     * {@code -Dfashion.warmUp.trace=true} prints each batch's time per element, labelled {@code what}. (A threshold
+     * relative to the slowest batch does not work: the first, interpreted batch is about 10 times slower than the
+     * rest of the fallback, and a tenth of it is already the speed of the loop compiled alone, 4-7 ns per element.)
      */
     public static double untilCompiled(String what, Runnable batch, long elementsPerBatch, double fastNanosPerElement,
             double maxSeconds) {

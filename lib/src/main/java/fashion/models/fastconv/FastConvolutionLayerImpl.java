@@ -232,6 +232,16 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
      * {@link #fourierMinGain} the layer times both ({@link TimedChoice}).
      */
     static volatile double fourierMaxGainNative = 0.5;
+    /** Whether this layer chooses its methods from the model alone: {@link Engine#reproducible()} at its first step. */
+    private transient Boolean reproducible;
+
+    private boolean reproducible() {
+        if (reproducible == null) {
+            reproducible = Engine.reproducible();
+        }
+        return reproducible;
+    }
+
     /** Estimated saving from which a layer between the two thresholds starts with the DFT while it times both. */
     static volatile double fourierGuessGain = 1.0;
     /**
@@ -267,7 +277,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         if (gain >= fourierMinGain || gain < fourierMaxGainNative) {
             return gain >= fourierMinGain;
         }
-        if (fourierChoice == null && Engine.reproducible()) {
+        if (fourierChoice == null && reproducible()) {
             return gain >= reproducibleFourierGain; // from the model alone, never by timing (Engine.reproducible)
         }
         if (fourierChoice == null) {
@@ -324,7 +334,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         if (choice != 0) {
             return choice == 1;
         }
-        if (Engine.reproducible()) {
+        if (reproducible()) {
             choice = 2; // libnd4j's conv2d_bp, never by timing (Engine.reproducible)
             return false;
         }

@@ -64,7 +64,7 @@ public final class FusedUpdate {
 
     /**
      * Once per JVM ({@code fashion.models.KernelWarmUp} calls it in the background once the data is loaded): has the
-     * JIT compile the update's vector kernels on a scratch block, about 1-2 s of one core. Without it the first
+     * JIT compile the update's vector kernels on a scratch block, 0.5-1.7 s of one core. Without it the first
      * hundred or so steps of a network ran them as the vector API's slow, allocating Java fallback while the JIT
      * caught up, and the seed dense model's first epoch took 1.3-1.4 times as long as its second instead of about 1.1
      * (2026-12-01). Returns the seconds it took (0 when there is nothing to compile, and on later calls).
