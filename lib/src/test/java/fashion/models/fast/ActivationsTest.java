@@ -49,9 +49,13 @@ class ActivationsTest {
                     z.putScalar(1, Float.NaN); // NaN propagates (the training loop's divergence check relies on it)
                     z.putScalar(2, Float.NEGATIVE_INFINITY);
                 }
+                if (z.length() > 3) {
+                    z.putScalar(3, -0.0f); // kept as -0.0 forward, as by libnd4j
+                }
                 if (z.length() > 8192) {
                     z.putScalar(8193, Float.NaN); // in a tail
                     z.putScalar(8194, 0f);
+                    z.putScalar(8195, -0.0f);
                 }
                 INDArray eps = Nd4j.randn(DataType.FLOAT, shape).dup(order);
                 compare(new ActivationReLU(), z, eps);
