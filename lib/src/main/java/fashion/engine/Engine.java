@@ -61,8 +61,8 @@ public final class Engine {
      * the same seed on the same machine give the same numbers bit for bit. Off by default: then a convolution layer
      * whose two exact methods (DFT or oneDNN; for back-propagation, forward convolutions or libnd4j's {@code
      * conv2d_bp}) cost about the same times both during its first steps and keeps the faster, and as the two round
-     * differently, a run's losses and accuracies can differ from another run's in their last digits (the seed CNN:
-     * three different first-epoch losses, 0.6677-0.6695, in a dozen runs). On with {@code FASHION_REPRODUCIBLE=1},
+     * differently, a run's losses and accuracies can differ from another run's in their last digits (the seed CNN's
+     * first-epoch loss in the recorded bench runs: 0.6680 in most, 0.6677, 0.6679 and 0.6695 in others). On with {@code FASHION_REPRODUCIBLE=1},
      * {@code -Dfashion.reproducible=true} or {@link #setReproducible}; training may then be a little slower.
      */
     public static boolean reproducible() {

@@ -100,8 +100,7 @@ public final class Activations {
 
     /** Both arrays addressable in bytes with an int, and the vector API present: the {@link VectorRelu} loops. */
     private static boolean vectorized(INDArray a, INDArray b) {
-        return Engine.vectorApi() && (a.offset() + a.length()) * Float.BYTES <= Integer.MAX_VALUE
-                && (b.offset() + b.length()) * Float.BYTES <= Integer.MAX_VALUE;
+        return Engine.vectorApi() && FloatBlocks.byteAddressable(a) && FloatBlocks.byteAddressable(b);
     }
 
     private interface Span {
@@ -116,23 +115,19 @@ public final class Activations {
         });
     }
 
-    private static double warmUpSeconds = -1;
+    private static final WarmUp.Once WARM_UP = new WarmUp.Once();
 
     /**
      * Once per JVM ({@code fashion.models.KernelWarmUp} calls it): has the JIT compile the vector ReLU on a scratch
      * block (see {@link WarmUp}). Returns the seconds it took (0 without the vector API, and on later calls).
      */
-    public static synchronized double compileKernels() {
-        if (warmUpSeconds >= 0) {
-            return 0;
-        }
-        warmUpSeconds = Engine.vectorApi() ? VectorRelu.warmUp(3.0) : 0;
-        return warmUpSeconds;
+    public static double compileKernels() {
+        return WARM_UP.run(() -> Engine.vectorApi() ? VectorRelu.warmUp(3.0) : 0);
     }
 
     /** Seconds {@link #compileKernels} took in this JVM (-1: not run yet). */
-    public static synchronized double kernelWarmUpSeconds() {
-        return warmUpSeconds;
+    public static double kernelWarmUpSeconds() {
+        return WARM_UP.seconds();
     }
 
     /** A non-empty float array the Java loops can read in place. */

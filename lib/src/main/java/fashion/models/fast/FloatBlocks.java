@@ -34,6 +34,11 @@ public final class FloatBlocks {
         return a.data().asNio().order(java.nio.ByteOrder.nativeOrder());
     }
 
+    /** Whether every element's byte offset in its buffer fits an int (as the vector kernels address them). */
+    public static boolean byteAddressable(INDArray a) {
+        return (a.offset() + a.length()) * Float.BYTES <= Integer.MAX_VALUE;
+    }
+
     /** Number of blocks of {@code block} elements that cover {@code n}. */
     public static int count(int n, int block) {
         return (n + block - 1) / block;

@@ -14,6 +14,28 @@ public final class WarmUp {
     }
 
     /**
+     * A warm-up run at most once per JVM, which remembers how long it took. Both methods are synchronized: a thread
+     * that asks while another runs the warm-up waits for it to end (what {@code fashion.models.KernelWarmUp} relies on).
+     */
+    public static final class Once {
+        private double seconds = -1;
+
+        /** Runs {@code warmUp} (which returns its seconds) unless it ran before; returns its seconds, 0 on later calls. */
+        public synchronized double run(java.util.function.DoubleSupplier warmUp) {
+            if (seconds >= 0) {
+                return 0;
+            }
+            seconds = warmUp.getAsDouble();
+            return seconds;
+        }
+
+        /** Seconds the warm-up took (-1: not run yet); waits while it runs. */
+        public synchronized double seconds() {
+            return seconds;
+        }
+    }
+
+    /**
      * A time per element measured with 512-bit vectors (the 2026-12-01 AVX-512 host) scaled to a host whose vectors
      * have {@code vectorBits} bits: twice as long with AVX2's 256, and so on.
      */

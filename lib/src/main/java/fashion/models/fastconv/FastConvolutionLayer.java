@@ -52,24 +52,20 @@ import fashion.models.fast.RuntimeLayers;
  * {@link ConvolutionMode#Causal}.
  */
 public class FastConvolutionLayer extends ConvolutionLayer {
-    private static double warmUpSeconds = -1;
+    private static final fashion.models.fast.WarmUp.Once WARM_UP = new fashion.models.fast.WarmUp.Once();
 
     /**
-     * Once per JVM ({@code fashion.models.KernelWarmUp} calls it in the background once the data is loaded): has the JIT compile
-     * the DFT convolutions' vector kernels on small scratch spectra (see {@code SpectralProducts.warmUp}). Returns the
-     * seconds it took (0 when the vector API is absent, and on later calls).
+     * Once per JVM ({@code fashion.models.KernelWarmUp} calls it in the background once the data is loaded): has the
+     * JIT compile the DFT convolutions' vector kernels on small scratch spectra (see {@code SpectralProducts.warmUp}).
+     * Returns the seconds it took (0 when the vector API is absent, and on later calls).
      */
-    public static synchronized double compileKernels() {
-        if (warmUpSeconds >= 0) {
-            return 0;
-        }
-        warmUpSeconds = FourierConvolution.available() ? SpectralProducts.warmUp(3000) : 0;
-        return warmUpSeconds;
+    public static double compileKernels() {
+        return WARM_UP.run(() -> FourierConvolution.available() ? SpectralProducts.warmUp(3000) : 0);
     }
 
     /** Seconds {@link #compileKernels} took in this JVM (-1: not run yet). */
-    public static synchronized double kernelWarmUpSeconds() {
-        return warmUpSeconds;
+    public static double kernelWarmUpSeconds() {
+        return WARM_UP.seconds();
     }
 
 

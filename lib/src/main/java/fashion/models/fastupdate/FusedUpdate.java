@@ -24,6 +24,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 
 import fashion.engine.JavaParallel;
 import fashion.models.fast.FloatBlocks;
+import fashion.models.fast.WarmUp;
 
 /**
  * One pass over memory for the whole update of a training step, where Deeplearning4j makes five: it divides the
@@ -60,7 +61,7 @@ public final class FusedUpdate {
     private FusedUpdate() {
     }
 
-    private static double warmUpSeconds = -1;
+    private static final WarmUp.Once WARM_UP = new WarmUp.Once();
 
     /**
      * Once per JVM ({@code fashion.models.KernelWarmUp} calls it in the background once the data is loaded): has the
@@ -69,17 +70,13 @@ public final class FusedUpdate {
      * caught up, and the seed dense model's first epoch took 1.3-1.4 times as long as its second instead of about 1.1
      * (2026-12-01). Returns the seconds it took (0 when there is nothing to compile, and on later calls).
      */
-    public static synchronized double compileKernels() {
-        if (warmUpSeconds >= 0) {
-            return 0;
-        }
-        warmUpSeconds = enabled() && SumOfSquares.vectorized() ? VectorAdam.warmUp(3.0) : 0;
-        return warmUpSeconds;
+    public static double compileKernels() {
+        return WARM_UP.run(() -> enabled() && SumOfSquares.vectorized() ? VectorAdam.warmUp(3.0) : 0);
     }
 
     /** Seconds the JIT warm-up of {@link #compileKernels} took in this JVM (-1: not run yet). */
-    public static synchronized double kernelWarmUpSeconds() {
-        return warmUpSeconds;
+    public static double kernelWarmUpSeconds() {
+        return WARM_UP.seconds();
     }
 
     /** Whether fused updates are turned on ({@code -Dfashion.fusedUpdate=false} or {@code FASHION_FUSED_UPDATE=0}: off). */
@@ -259,7 +256,7 @@ public final class FusedUpdate {
                 for (UpdaterBlock block : getUpdaterBlocks()) {
                     ok &= block.getGradientUpdater() instanceof FastAdamUpdater a && FloatBlocks.contiguous(a.getM())
                             && FloatBlocks.contiguous(a.getV()) && a.getM().length() == block.getGradientView().length()
-                            && byteAddressable(a.getM()) && byteAddressable(a.getV());
+                            && FloatBlocks.byteAddressable(a.getM()) && FloatBlocks.byteAddressable(a.getV());
                     for (UpdaterBlock.ParamState p : block.getLayersAndVariablesInBlock()) {
                         Trainable layer = p.getLayer();
                         GradientNormalization n = layer.getConfig().getGradientNormalization();
@@ -272,7 +269,7 @@ public final class FusedUpdate {
                         // Deeplearning4j adds each L2 term with its own rounding: one fused term is the same bits only alone
                         ok &= rs == null || rs.size() <= 1;
                         // the vector kernel addresses bytes with ints
-                        ok &= byteAddressable(p.getParamView()) && byteAddressable(p.getGradView());
+                        ok &= FloatBlocks.byteAddressable(p.getParamView()) && FloatBlocks.byteAddressable(p.getGradView());
                     }
                 }
                 fusable = ok;
@@ -348,11 +345,6 @@ public final class FusedUpdate {
             total += blockSum;
         }
         return total;
-    }
-
-    /** Whether every element's byte offset in its buffer fits an int (as the vector kernel addresses them). */
-    static boolean byteAddressable(INDArray a) {
-        return (a.offset() + a.length()) * Float.BYTES <= Integer.MAX_VALUE;
     }
 
 
