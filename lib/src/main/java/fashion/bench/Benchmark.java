@@ -109,7 +109,7 @@ public final class Benchmark {
 
         Engine.init();
         System.out.println("engine: " + Engine.describe());
-        System.out.println("cpu: " + cpuDescription());
+        System.out.println("cpu: " + Engine.cpu());
         System.out.println("load: " + loadAverage());
         double ceiling = gemmCeiling();
         System.out.printf(Locale.ROOT, "float32 GEMM ceiling (1024x1024x1024, %d threads): %.1f GFLOP/s%n",
@@ -272,30 +272,6 @@ public final class Benchmark {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length == 0 ? Double.NaN : v[v.length / 2];
-    }
-
-    /** The CPU's model name and its widest vector extensions, from /proc/cpuinfo. */
-    static String cpuDescription() {
-        try {
-            String model = "unknown";
-            String flags = "";
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name") && model.equals("unknown")) {
-                    model = line.substring(line.indexOf(':') + 1).trim();
-                } else if (line.startsWith("flags") && flags.isEmpty()) {
-                    flags = " " + line.substring(line.indexOf(':') + 1).trim() + " ";
-                }
-            }
-            StringBuilder vector = new StringBuilder();
-            for (String f : new String[] {"avx512f", "avx512bw", "avx512_vnni", "avx2", "fma"}) {
-                if (flags.contains(" " + f + " ")) {
-                    vector.append(vector.length() == 0 ? "" : " ").append(f);
-                }
-            }
-            return model + ", " + Runtime.getRuntime().availableProcessors() + " cores, flags " + vector;
-        } catch (IOException | RuntimeException e) {
-            return "unknown (" + e.getMessage() + ")";
-        }
     }
 
     /** The 1, 5 and 15 minute load averages (/proc/loadavg): other processes competing for the cores. */

@@ -1,6 +1,11 @@
 package fashion.engine;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 
 import org.nd4j.linalg.api.buffer.DataType;
@@ -294,6 +299,48 @@ public final class Engine {
     public static int threads() {
         init();
         return threads;
+    }
+
+    /**
+     * What a trained model's numbers depend on besides its settings, for saved runs ({@code Run.provenance}):
+     * {@code engine} ({@link #describe()}), {@code cpu} ({@link #cpu()}), {@code reproducible} ("true" when layer
+     * methods are chosen from the model alone, {@link #reproducible()}) and {@code java} (the version).
+     */
+    public static Map<String, String> provenance() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("engine", describe());
+        p.put("cpu", cpu());
+        p.put("reproducible", String.valueOf(reproducible()));
+        p.put("java", System.getProperty("java.version"));
+        return p;
+    }
+
+    /**
+     * The CPU's model name, the cores this JVM may use and the CPU's widest vector extensions (from {@code
+     * /proc/cpuinfo}), for example {@code AMD EPYC, 2 cores, flags avx512f avx512bw avx512_vnni avx2 fma}; "unknown
+     * (reason)" where that file cannot be read.
+     */
+    public static String cpu() {
+        try {
+            String model = "unknown";
+            String flags = "";
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name") && model.equals("unknown")) {
+                    model = line.substring(line.indexOf(':') + 1).trim();
+                } else if (line.startsWith("flags") && flags.isEmpty()) {
+                    flags = " " + line.substring(line.indexOf(':') + 1).trim() + " ";
+                }
+            }
+            StringBuilder vector = new StringBuilder();
+            for (String f : new String[] {"avx512f", "avx512bw", "avx512_vnni", "avx2", "fma"}) {
+                if (flags.contains(" " + f + " ")) {
+                    vector.append(vector.length() == 0 ? "" : " ").append(f);
+                }
+            }
+            return model + ", " + Runtime.getRuntime().availableProcessors() + " cores, flags " + vector;
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     /**

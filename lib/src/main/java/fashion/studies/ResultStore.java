@@ -230,7 +230,7 @@ public final class ResultStore {
                     History.Status.valueOf(required(root, "status").asText()), root.path("message").asText(""),
                     number(test, "accuracy"), test.has("accuracyWithoutMirroring") ? number(test, "accuracyWithoutMirroring")
                             : Double.NaN, number(test, "loss"), testConfusion, trainingConfusion,
-                    number(root, "trainingSeconds"), root.path("created").asText(""));
+                    number(root, "trainingSeconds"), root.path("created").asText(""), provenance(root.get("provenance")));
             return run.savedAt(path, true);
         } catch (IOException | RuntimeException e) {
             if (e instanceof StudyException se) {
@@ -316,7 +316,23 @@ public final class ResultStore {
         root.put("seed", String.valueOf(run.configuration().get("modelSeed")));
         root.put("quick", run.quick());
         root.put("created", run.created().isEmpty() ? Instant.now().toString() : run.created());
+        if (!run.provenance().isEmpty()) {
+            root.set("provenance", JSON.valueToTree(run.provenance()));
+        }
         return root;
+    }
+
+    /** The saved provenance's text fields (none in files from before it was recorded). */
+    private static Map<String, String> provenance(JsonNode node) {
+        Map<String, String> p = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return p;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("\"provenance\" is not an object");
+        }
+        node.fields().forEachRemaining(e -> p.put(e.getKey(), e.getValue().asText()));
+        return p;
     }
 
     private static void putNumber(ObjectNode n, String field, double v) {

@@ -33,12 +33,14 @@ public final class Run {
     private final int[][] trainingConfusion;
     private final double trainingSeconds;
     private final String created;
+    private final Map<String, String> provenance;
     private Path file;
     private boolean loaded;
 
     Run(String study, String label, Map<String, Object> setting, Map<String, Object> configuration, List<Epoch> epochs,
             History.Status status, String message, double testAccuracy, double unmirroredTestAccuracy, double testLoss,
-            int[][] testConfusion, int[][] trainingConfusion, double trainingSeconds, String created) {
+            int[][] testConfusion, int[][] trainingConfusion, double trainingSeconds, String created,
+            Map<String, String> provenance) {
         this.study = study;
         this.label = label;
         this.setting = Collections.unmodifiableMap(new LinkedHashMap<>(setting));
@@ -53,6 +55,7 @@ public final class Run {
         this.trainingConfusion = trainingConfusion;
         this.trainingSeconds = trainingSeconds;
         this.created = created;
+        this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
     }
 
     /** The study (or named run, such as "part1-fully-connected") this run belongs to. */
@@ -133,6 +136,18 @@ public final class Run {
 
     public int trainImages() {
         return intConfig("trainImages");
+    }
+
+    /**
+     * How the run was computed, recorded when it was trained: {@code engine} ({@link fashion.engine.Engine#describe()}:
+     * libraries, threads, JIT policy, and whether layer methods were chosen by timing or from the model alone, see
+     * {@code FASHION_REPRODUCIBLE}), {@code cpu} (model, cores, vector flags), {@code reproducible} ("true" or
+     * "false"), {@code java} (version). Empty for runs saved before 2026-12-01, which did not record it. Not part of
+     * the {@linkplain #configuration() configuration}: a saved run is reused whatever engine trained it, and this says
+     * which one did.
+     */
+    public Map<String, String> provenance() {
+        return provenance;
     }
 
     /** ISO-8601 time the run was saved. */

@@ -96,7 +96,7 @@ final class Runner {
             Evaluation test, Evaluation training) {
         return new Run(study, label, setting, configuration, history.epochs(), history.status(), history.message(),
                 test.accuracy(), test.unmirroredAccuracy(), test.loss(), test.confusion().counts(), training == null ? null : training.confusion().counts(),
-                history.seconds(), Instant.now().toString());
+                history.seconds(), Instant.now().toString(), fashion.engine.Engine.provenance());
     }
 
     /**

@@ -1,5 +1,6 @@
 package fashion.studies;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,41 @@ class SavedRunsTest {
         String line = printed();
         assertTrue(line.contains("lib/target/" + folder.getFileName() + "/saved-line/"), line);
         assertFalse(line.contains(Project.root().toString()), "no absolute path: " + line);
+    }
+
+    @Test
+    void aSavedRunRecordsTheEngineThatTrainedItAndReadsItBack() throws IOException {
+        Model model = tiny();
+        TrainingOptions options = TrainingOptions.epochs(1).progress(false);
+        History history = Training.fit(model, data.train().select(new int[] {0, 1, 2, 3}), data.validation(), options);
+        boolean before = fashion.engine.Engine.reproducible();
+        fashion.engine.Engine.setReproducible(true);
+        try {
+            Runs.save("engine-record", model, data, options, history, null, Evaluation.of(model, data.test()));
+        } finally {
+            fashion.engine.Engine.setReproducible(before);
+        }
+        Path file;
+        try (Stream<Path> files = Files.walk(folder)) {
+            file = files.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        Run run = ResultStore.at(folder).read(file);
+        Map<String, String> p = run.provenance();
+        assertEquals("true", p.get("reproducible"), p.toString());
+        assertTrue(p.get("engine").contains("ND4J") && p.get("engine").contains("(reproducible)"), p.get("engine"));
+        assertTrue(p.get("cpu").contains("cores"), p.get("cpu"));
+        assertEquals(System.getProperty("java.version"), p.get("java"));
+        // written as a "provenance" object; a file from before it was recorded reads with none, not as an error
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"provenance\""), json);
+        String old = json.replaceAll("(?s),\\s*\"provenance\"\\s*:\\s*\\{[^}]*\\}", "");
+        assertFalse(old.contains("provenance"), old);
+        Files.writeString(file, old);
+        assertTrue(ResultStore.at(folder).read(file).provenance().isEmpty());
+        // a provenance that is not an object is a damaged file, named in the error
+        Files.writeString(file, json.replaceFirst("\"provenance\"\\s*:\\s*\\{", "\"provenance\" : 3, \"x\" : {"));
+        StudyException e = assertThrows(StudyException.class, () -> ResultStore.at(folder).read(file));
+        assertTrue(e.getMessage().contains(file.getFileName().toString()) && e.getMessage().contains("provenance"), e.getMessage());
     }
 
     /** A real 2-epoch training of the tiny model on 200 images (quick mode caps epochs at 2). */

@@ -56,7 +56,7 @@ class SeedSpreadTest {
         List<Epoch> epochs = List.of(new Epoch(1, 0.5, test - 0.02, 0.5, test - 0.01, 0.5, seconds / 2),
                 new Epoch(2, 0.4, test + 0.02, 0.4, test + 0.01, 0.4, seconds / 2));
         return new Run("constructed", label, Map.of(), configuration, epochs, History.Status.COMPLETED, "", test, Double.NaN, 0.3,
-                new int[10][10], null, seconds, "");
+                new int[10][10], null, seconds, "", Map.of());
     }
 
     static StudyResults results(Map<String, double[]> tests) {
