@@ -128,7 +128,7 @@ def execute(notebook):
 
 
 def execute_locked(path, nb, target):
-    quick = os.environ.get("FASHION_QUICK", "") not in ("", "0")
+    quick = os.environ.get("FASHION_QUICK", "").strip().lower() not in ("", "0", "false", "off", "no")  # as the jar reads it
     # a cell of a quick run takes seconds: ten minutes means something hangs; full runs have no limit
     cell_timeout = int(os.environ.get("FASHION_CELL_TIMEOUT", "600" if quick else "0")) or None
     start = time.time()

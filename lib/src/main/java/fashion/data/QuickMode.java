@@ -1,7 +1,9 @@
 package fashion.data;
 
 /**
- * Quick mode, switched on by {@code FASHION_QUICK=1} in the environment (set by {@code environment/run --quick}):
+ * Quick mode, switched on by {@code FASHION_QUICK=1} in the environment (set by {@code environment/run --quick}; also
+ * {@code true}, {@code on}, {@code yes}; another value than those or {@code 0}, {@code false}, {@code off}, {@code no}
+ * is an error naming it):
  * a small class-balanced subset of the data and at most {@link #MAX_EPOCHS} epochs of training, so that every
  * notebook runs in seconds with no quick-mode code in any notebook.
  */
@@ -17,8 +19,7 @@ public final class QuickMode {
         if (o != null) {
             return o;
         }
-        String v = System.getenv("FASHION_QUICK");
-        return v != null && !v.isBlank() && !v.equals("0") && !v.equalsIgnoreCase("false");
+        return fashion.engine.Engine.flag(null, "FASHION_QUICK", false);
     }
 
     /** For tests and tools: forces quick mode on or off in this JVM; {@code null} returns to the environment. */

@@ -73,8 +73,7 @@ public final class Engine {
     public static boolean reproducible() {
         Boolean r = reproducible;
         if (r == null) {
-            String p = System.getProperty("fashion.reproducible", System.getenv("FASHION_REPRODUCIBLE"));
-            r = p != null && (p.trim().equals("1") || p.trim().equalsIgnoreCase("true"));
+            r = flag("fashion.reproducible", "FASHION_REPRODUCIBLE", false);
             reproducible = r;
         }
         return r;
@@ -152,8 +151,7 @@ public final class Engine {
         } catch (RuntimeException | LinkageError e) {
             // not every BLAS lets its thread count be changed; keep its own setting
         }
-        String split = System.getProperty("fashion.split", System.getenv("FASHION_SPLIT"));
-        splitting = threads >= 2 && split != null && (split.trim().equals("1") || split.trim().equalsIgnoreCase("true"));
+        splitting = threads >= 2 && flag("fashion.split", "FASHION_SPLIT", false);
         initialized = true;
     }
 
@@ -385,6 +383,40 @@ public final class Engine {
             }
         }
         return "native";
+    }
+
+    /**
+     * An on/off setting of the project: the system property {@code property} when it is set and not blank, else the
+     * environment variable {@code variable} (either may be null: not looked up). {@code 1}, {@code true}, {@code on}
+     * or {@code yes} turn it on, {@code 0}, {@code false}, {@code off} or {@code no} off (any case, spaces around
+     * ignored); unset or blank gives {@code fallback}.
+     *
+     * @throws IllegalArgumentException for any other value, naming the setting, the value and the values it takes
+     *         (a misspelt switch is an error, not silently the default)
+     */
+    public static boolean flag(String property, String variable, boolean fallback) {
+        String value = property == null ? null : System.getProperty(property);
+        if (value != null && !value.isBlank()) {
+            return parseFlag("-D" + property, value, fallback);
+        }
+        return parseFlag(variable, variable == null ? null : System.getenv(variable), fallback);
+    }
+
+    /** {@link #flag}'s reading of {@code value}, the setting {@code name}'s text (null or blank: {@code fallback}). */
+    static boolean parseFlag(String name, String value, boolean fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "1", "true", "on", "yes":
+                return true;
+            case "0", "false", "off", "no":
+                return false;
+            default:
+                throw new IllegalArgumentException(name + "=" + value + " is not an on/off setting: use " + name
+                        + "=1 (or true, on, yes) to turn it on, " + name + "=0 (or false, off, no) to turn it off,"
+                        + " or leave it unset for the default (" + (fallback ? "on" : "off") + ")");
+        }
     }
 
     private static int setting(String property, String variable, int fallback) {

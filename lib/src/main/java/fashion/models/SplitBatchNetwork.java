@@ -60,8 +60,7 @@ public class SplitBatchNetwork extends MultiLayerNetwork {
     }
 
     static boolean enabled() {
-        String p = System.getProperty("fashion.splitBatch", System.getenv("FASHION_SPLIT_BATCH"));
-        return p == null || !(p.trim().equals("0") || p.trim().equalsIgnoreCase("false"));
+        return fashion.engine.Engine.flag("fashion.splitBatch", "FASHION_SPLIT_BATCH", true);
     }
 
     /**

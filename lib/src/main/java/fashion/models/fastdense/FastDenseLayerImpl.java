@@ -88,8 +88,7 @@ public class FastDenseLayerImpl extends org.deeplearning4j.nn.layers.feedforward
      * vs 7.11 ms per step; 2026-11-30 under a load of 20-45 on 2 cores, no difference within the noise).
      */
     static boolean columnSplitEnabled() {
-        String p = System.getProperty("fashion.denseSplit", System.getenv("FASHION_DENSE_SPLIT"));
-        return p != null && (p.trim().equals("1") || p.trim().equalsIgnoreCase("true"));
+        return fashion.engine.Engine.flag("fashion.denseSplit", "FASHION_DENSE_SPLIT", false);
     }
 
     private INDArray activateByHalves(LayerWorkspaceMgr workspaceMgr) {

@@ -81,8 +81,7 @@ public final class FusedUpdate {
 
     /** Whether fused updates are turned on ({@code -Dfashion.fusedUpdate=false} or {@code FASHION_FUSED_UPDATE=0}: off). */
     public static boolean enabled() {
-        String p = System.getProperty("fashion.fusedUpdate", System.getenv("FASHION_FUSED_UPDATE"));
-        return STEP_FUNCTION != null && (p == null || !(p.trim().equals("0") || p.trim().equalsIgnoreCase("false")));
+        return fashion.engine.Engine.flag("fashion.fusedUpdate", "FASHION_FUSED_UPDATE", true) && STEP_FUNCTION != null;
     }
 
     /**
