@@ -27,7 +27,9 @@ import javax.management.ObjectName;
  * the second epoch took the same (18.1 s). Earlier the same day, the seed CNN trained after the seed dense model in one
  * JVM (as {@code environment/bench} does), seconds per epoch for epochs 1, 2, 3: 20.0, 16.0, 15.6 with HotSpot's
  * default policy; 17.6, 15.9, 15.9 with the first half of this one (identical runs on that host differ by up to 2 s).
- * See {@code docs/performance.md}.
+ * See {@code docs/performance.md}. The JDK's internal copy of ASM (which writes the classes of lambdas and proxies) is
+ * kept to C1 too: its {@code Frame.execute}, made hot by start-up's class generation, took 0.33 s of C2 during the
+ * seed dense model's first 100 steps (2026-12-01).
  *
  * <p>Applied once per JVM, by {@link Engine#init()}, through HotSpot's diagnostic command
  * {@code Compiler.directives_add} (what {@code jcmd PID Compiler.directives_add FILE} does, so no JVM option is needed).
@@ -42,7 +44,8 @@ public final class JitPolicy {
      * HotSpot compiler directives (JSON with unquoted keys): packages whose methods C2 must not compile, and (for every
      * other method C2 compiles) must not inline.
      */
-    static final String DIRECTIVES = "[{ match: [\"org/nd4j/*.*\", \"org/deeplearning4j/*.*\", \"org/bytedeco/*.*\"],"
+    static final String DIRECTIVES = "[{ match: [\"org/nd4j/*.*\", \"org/deeplearning4j/*.*\", \"org/bytedeco/*.*\","
+            + " \"jdk/internal/org/objectweb/asm/*.*\"],"
             + " c2: { Exclude: true } },"
             + " { match: \"*.*\", c2: { inline: [\"-org/nd4j/*.*\", \"-org/deeplearning4j/*.*\", \"-org/bytedeco/*.*\"] } }]";
 

@@ -7,6 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
+import fashion.models.fast.MatrixProduct;
+
 /**
  * Stride-1 convolution (cross-correlation, as in DL4J and Keras) through the discrete Fourier transform, with its
  * backward pass: for the seed's 10x10 kernels on 28x28 images it needs about a quarter of the arithmetic of the direct
@@ -82,6 +84,9 @@ final class FourierConvolution {
     /** Output (or output-gradient) spectrum {@code [t][f][o][b]}; weight-gradient spectrum {@code [t][f][c][o]}. */
     private float[] ySpec;
     private float[] sSpec;
+
+    /** The matrix products' reused operation and context (Nd4j.gemm builds both for every product). */
+    private final MatrixProduct product = new MatrixProduct();
 
     /** Scratch: first product, transposed first product (native and heap), spectrum (native). */
     private INDArray first;
@@ -346,7 +351,7 @@ final class FourierConvolution {
         INDArray src = Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
         int m = outer * inner * rows;
         int length = m * 2 * nv;
-        Nd4j.gemm(src.reshape('c', m, cols), rowFwd, view(first, m, 2 * nv), false, false, 1.0, 0.0);
+        product.multiply(src.reshape('c', m, cols), rowFwd, view(first, m, 2 * nv));
         read(first, heapFirst, length);
         int step = inner * outer;
         int vio = nv * step;
@@ -368,7 +373,7 @@ final class FourierConvolution {
             }
         }
         write(second, h2, length);
-        Nd4j.gemm(colFwd, view(second, 2 * rows, vio), view(spectrum, 2 * n1, vio), false, false, 1.0, 0.0);
+        product.multiply(colFwd, view(second, 2 * rows, vio), view(spectrum, 2 * n1, vio));
         read(spectrum, dest, 2 * n1 * vio);
     }
 
@@ -378,7 +383,7 @@ final class FourierConvolution {
         int step = inner * outer;
         int vio = nv * step;
         write(spectrum, spec, 2 * n1 * vio);
-        Nd4j.gemm(colInv, view(spectrum, 2 * n1, vio), view(first, 2 * rows, vio), false, false, 1.0, 0.0);
+        product.multiply(colInv, view(spectrum, 2 * n1, vio), view(first, 2 * rows, vio));
         int m = outer * inner * rows;
         int length = m * 2 * nv;
         read(first, heapFirst, length);
@@ -400,7 +405,7 @@ final class FourierConvolution {
         }
         write(second, h2, length);
         if (Shape.hasDefaultStridesForShape(out)) {
-            Nd4j.gemm(view(second, m, twoNv), rowInv, out.reshape('c', m, cols), false, false, 1.0, 0.0);
+            product.multiply(view(second, m, twoNv), rowInv, out.reshape('c', m, cols));
         } else {
             out.assign(view(second, m, twoNv).mmul(rowInv).reshape(out.shape()));
         }

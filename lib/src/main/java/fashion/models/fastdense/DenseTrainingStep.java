@@ -70,6 +70,7 @@ public final class DenseTrainingStep {
     /** Output layer pre-activation (column-major), and per layer the (transposed) gradient with respect to its input. */
     private INDArray outputZ;
     private INDArray probabilities;
+    private SoftMax softmax;
     private INDArray outputDelta;
     private INDArray[] epsilonT;
     private INDArray[] epsilonViews;
@@ -87,8 +88,7 @@ public final class DenseTrainingStep {
 
     /** Whether the step is turned on (default) or off ({@code FASHION_DENSE_STEP=0}, {@code -Dfashion.denseStep=false}). */
     public static boolean enabled() {
-        String p = System.getProperty("fashion.denseStep", System.getenv("FASHION_DENSE_STEP"));
-        return p == null || !(p.trim().equals("0") || p.trim().equalsIgnoreCase("false"));
+        return fashion.engine.Engine.flag("fashion.denseStep", "FASHION_DENSE_STEP", true);
     }
 
     /**
@@ -186,7 +186,7 @@ public final class DenseTrainingStep {
             // summed in double (Deeplearning4j sums float logs: the reported loss agrees to about 1e-7; the gradient, and
             // so the weights, bit for bit); oneHot has read the labels into scratch 1
             probabilities.assign(outputZ);
-            Nd4j.getExecutioner().exec((org.nd4j.linalg.api.ops.CustomOp) new SoftMax(probabilities, probabilities));
+            Nd4j.getExecutioner().exec(softmax); // in place, on probabilities (one op made per minibatch size)
             score = softmaxGradientAndLoss(probabilities, scratch(1, (int) labels.length()), outputDelta);
             delta = outputDelta;
         } else {
@@ -368,6 +368,8 @@ public final class DenseTrainingStep {
                 new long[] {output.layerConf().getNIn(), n}, 'f');
         outputZ = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, output.layerConf().getNOut()}, ORDER);
         probabilities = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, output.layerConf().getNOut()}, 'c');
+        // made once, not per step: each new ND4J op draws a SecureRandom UUID for its name and builds its argument lists
+        softmax = new SoftMax(probabilities, probabilities);
         outputDelta = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, output.layerConf().getNOut()}, 'c');
         batch = n;
     }
