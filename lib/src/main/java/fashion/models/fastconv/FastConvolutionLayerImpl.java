@@ -391,7 +391,7 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
         if (bias != null) {
             ctx.setOutputArray(2, biasGradView);
         }
-        timed("backward conv2d_bp", () -> Nd4j.exec(new Conv2DDerivative(), ctx));
+        timed("backward conv2d_bp", () -> Nd4j.exec(CONV2D_BP, ctx));
         ctx.purge();
         return epsNext;
     }
@@ -556,9 +556,17 @@ public class FastConvolutionLayerImpl extends ConvolutionLayer {
             ctx.setInputArray(2, bias);
         }
         ctx.setOutputArray(0, out);
-        Nd4j.exec(new Conv2D(), ctx);
+        Nd4j.exec(CONV2D, ctx);
         ctx.purge();
     }
+
+    /**
+     * The operations' descriptors, made once: executed with a context ({@code Nd4j.exec(op, context)}) an operation
+     * contributes only its name, every array and argument coming from the context, so one instance serves every call
+     * and thread; a new one per call drew a SecureRandom UUID for its name each time.
+     */
+    private static final Conv2D CONV2D = new Conv2D();
+    private static final Conv2DDerivative CONV2D_BP = new Conv2DDerivative();
 
     @Override
     public void clear() {
