@@ -1,6 +1,8 @@
 package fashion.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import fashion.data.FashionMnist;
 import fashion.data.QuickMode;
@@ -80,5 +85,25 @@ class TrainingTest {
         assertTrue(TrainingOptions.epochs(1).smoothLabels(0.1).toString().contains("smoothLabels=0.1"));
         assertTrue(assertThrows(SettingException.class, () -> TrainingOptions.epochs(1).smoothLabels(1.0)).getMessage()
                 .contains("smoothLabels"));
+    }
+
+    @Test
+    void aMinibatchIsGatheredIntoOneReusedArrayAsANewViewEachTime() {
+        INDArray source = Nd4j.rand(
+                DataType.FLOAT, 50, 6);
+        Training.MinibatchRows rows = new Training.MinibatchRows(source, 4);
+        INDArray first = rows.pull(new int[] {3, 1, 4, 1});
+        assertEquals(Nd4j.pullRows(source, 1, new int[] {3, 1, 4, 1}), first);
+        long address = first.data().address();
+        INDArray second = rows.pull(new int[] {49, 0, 7, 7});
+        assertEquals(Nd4j.pullRows(source, 1, new int[] {49, 0, 7, 7}), second);
+        assertNotSame(first, second, "a new view object each step");
+        assertEquals(address, second.data().address(), "over the same memory");
+        // a smaller last minibatch gets its own array
+        INDArray last = rows.pull(new int[] {2, 5});
+        assertEquals(Nd4j.pullRows(source, 1, new int[] {2, 5}), last);
+        assertNotEquals(address, last.data().address());
+        assertEquals(Nd4j.pullRows(source, 1, new int[] {49, 0, 7, 7}), second,
+                "the last minibatch did not overwrite the full one");
     }
 }
