@@ -127,6 +127,7 @@ public final class Engine {
         if (initialized) {
             return;
         }
+        checkSwitches(); // a misspelt setting fails here, before anything is set up, trained or saved
         JitPolicy.apply(); // before ND4J's own start-up code runs hot
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         Environment env = Nd4j.getEnvironment();
@@ -306,11 +307,25 @@ public final class Engine {
      */
     public static Map<String, String> provenance() {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("engine", describe());
+        String mode;
+        try {
+            mode = String.valueOf(reproducible());
+        } catch (IllegalArgumentException e) { // never lose a trained run to a misspelt setting: record it
+            mode = "invalid setting (" + e.getMessage() + ")";
+        }
+        p.put("engine", describeOrReason());
         p.put("cpu", cpu());
-        p.put("reproducible", String.valueOf(reproducible()));
+        p.put("reproducible", mode);
         p.put("java", System.getProperty("java.version"));
         return p;
+    }
+
+    private static String describeOrReason() {
+        try {
+            return describe();
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     /**
@@ -402,6 +417,23 @@ public final class Engine {
         return parseFlag(variable, variable == null ? null : System.getenv(variable), fallback);
     }
 
+    /**
+     * The project's on/off settings, as {@link #flag} reads them (property, variable, default), read once at {@link
+     * #init()} so that a misspelt one is reported when the data is loaded or the first model built, not after a
+     * training run whose result would then be lost.
+     */
+    private static final String[][] SWITCHES = {
+            {"fashion.reproducible", "FASHION_REPRODUCIBLE"}, {"fashion.split", "FASHION_SPLIT"},
+            {null, "FASHION_QUICK"}, {"fashion.splitBatch", "FASHION_SPLIT_BATCH"},
+            {"fashion.denseStep", "FASHION_DENSE_STEP"}, {"fashion.fusedUpdate", "FASHION_FUSED_UPDATE"},
+            {"fashion.denseSplit", "FASHION_DENSE_SPLIT"}};
+
+    private static void checkSwitches() {
+        for (String[] s : SWITCHES) {
+            flag(s[0], s[1], false);
+        }
+    }
+
     /** {@link #flag}'s reading of {@code value}, the setting {@code name}'s text (null or blank: {@code fallback}). */
     static boolean parseFlag(String name, String value, boolean fallback) {
         if (value == null || value.isBlank()) {
@@ -415,7 +447,9 @@ public final class Engine {
             default:
                 throw new IllegalArgumentException(name + "=" + value + " is not an on/off setting: use " + name
                         + "=1 (or true, on, yes) to turn it on, " + name + "=0 (or false, off, no) to turn it off,"
-                        + " or leave it unset for the default (" + (fallback ? "on" : "off") + ")");
+                        + " or leave it unset for the default (" + (fallback ? "on" : "off") + ")" + (name.startsWith("-D")
+                        ? "" : ". A notebook's kernel reads its environment when it starts: change the variable where"
+                        + " Jupyter (or environment/run) is started, then restart the kernel"));
         }
     }
 

@@ -76,6 +76,11 @@ class EngineTest {
     /** The project's switches as a fresh JVM reads them from its environment. */
     public static final class ReadSwitches {
         public static void main(String[] args) {
+            System.out.println("init=" + attempt(() -> {
+                Engine.init();
+                return true;
+            }));
+            System.out.println("provenance.reproducible=" + Engine.provenance().get("reproducible"));
             System.out.println("quick=" + attempt(fashion.data.QuickMode::enabled));
             System.out.println("denseStep=" + attempt(fashion.models.fastdense.DenseTrainingStep::enabled));
             System.out.println("reproducible=" + attempt(Engine::reproducible));
@@ -97,9 +102,15 @@ class EngineTest {
         assertTrue(out.contains("quick=true"), out);
         assertTrue(out.contains("denseStep=true"), "the property wins over the variable: " + out);
         assertTrue(out.contains("reproducible=error: FASHION_REPRODUCIBLE=ture is not an on/off setting"), out);
+        // found when the engine starts (the data's load, the first model), before anything is trained, with what to do
+        assertTrue(out.contains("init=error: FASHION_REPRODUCIBLE=ture is not an on/off setting")
+                && out.contains("restart the kernel"), out);
+        // and a run trained anyway (Engine.setReproducible, say) still records its provenance instead of failing
+        assertTrue(out.contains("provenance.reproducible=invalid setting (FASHION_REPRODUCIBLE=ture"), out);
         out = ChildJvm.run(ReadSwitches.class, List.of(), Map.of("FASHION_QUICK", "typo", "FASHION_DENSE_STEP", "off",
                 "FASHION_REPRODUCIBLE", "1"));
         assertTrue(out.contains("quick=error: FASHION_QUICK=typo is not an on/off setting"), out);
+        assertTrue(out.contains("init=error: FASHION_QUICK=typo"), out);
         assertTrue(out.contains("denseStep=false") && out.contains("reproducible=true"), out);
     }
 }

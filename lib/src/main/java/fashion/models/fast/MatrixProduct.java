@@ -13,10 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * for its name), a native context, its arguments; 20-60 microseconds per call here, against a product of the DFT
  * convolutions' sizes that takes 40-150 (2026-12-01, AVX-512 host, MatrixProductTest checks the bits).
  *
- * <p>Not thread-safe: one instance per thread that uses it (a layer's scratch object). {@link #close()} frees the
- * native context.
+ * <p>Not thread-safe: one instance per thread that uses it (a layer's scratch object). The native context is freed
+ * with the object (ND4J registers it with its deallocator; its {@code close()} does nothing in 1.0.0-M2.1).
  */
-public final class MatrixProduct implements AutoCloseable {
+public final class MatrixProduct {
     private final Mmul operation = new Mmul();
     private OpContext context;
 
@@ -44,18 +44,6 @@ public final class MatrixProduct implements AutoCloseable {
             Nd4j.exec(operation, ctx);
         } finally {
             ctx.purge();
-        }
-    }
-
-    @Override
-    public void close() {
-        if (context != null) {
-            try {
-                context.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("could not free a matrix product's native context", e);
-            }
-            context = null;
         }
     }
 }
