@@ -19,7 +19,7 @@ public final class QuickMode {
         if (o != null) {
             return o;
         }
-        return fashion.engine.Engine.flag(null, "FASHION_QUICK", false);
+        return fashion.engine.Engine.Switch.QUICK.on();
     }
 
     /** For tests and tools: forces quick mode on or off in this JVM; {@code null} returns to the environment. */

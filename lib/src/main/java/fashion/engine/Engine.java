@@ -73,7 +73,7 @@ public final class Engine {
     public static boolean reproducible() {
         Boolean r = reproducible;
         if (r == null) {
-            r = flag("fashion.reproducible", "FASHION_REPRODUCIBLE", false);
+            r = Switch.REPRODUCIBLE.on();
             reproducible = r;
         }
         return r;
@@ -127,7 +127,9 @@ public final class Engine {
         if (initialized) {
             return;
         }
-        checkSwitches(); // a misspelt setting fails here, before anything is set up, trained or saved
+        for (Switch s : Switch.values()) { // a misspelt setting fails here, before anything is set up, trained or saved
+            s.on();
+        }
         JitPolicy.apply(); // before ND4J's own start-up code runs hot
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         Environment env = Nd4j.getEnvironment();
@@ -152,7 +154,7 @@ public final class Engine {
         } catch (RuntimeException | LinkageError e) {
             // not every BLAS lets its thread count be changed; keep its own setting
         }
-        splitting = threads >= 2 && flag("fashion.split", "FASHION_SPLIT", false);
+        splitting = threads >= 2 && Switch.SPLIT.on();
         initialized = true;
     }
 
@@ -410,27 +412,60 @@ public final class Engine {
      *         (a misspelt switch is an error, not silently the default)
      */
     public static boolean flag(String property, String variable, boolean fallback) {
-        String value = property == null ? null : System.getProperty(property);
-        if (value != null && !value.isBlank()) {
-            return parseFlag("-D" + property, value, fallback);
-        }
-        return parseFlag(variable, variable == null ? null : System.getenv(variable), fallback);
+        String[] setting = lookup(property, variable);
+        return parseFlag(setting[0], setting[1], fallback);
     }
 
     /**
-     * The project's on/off settings, as {@link #flag} reads them (property, variable, default), read once at {@link
-     * #init()} so that a misspelt one is reported when the data is loaded or the first model built, not after a
-     * training run whose result would then be lost.
+     * A setting's source and text: {@code {"-Dproperty", value}} when the system property is set and not blank, else
+     * {@code {variable, value or null}} (a null name is not looked up).
      */
-    private static final String[][] SWITCHES = {
-            {"fashion.reproducible", "FASHION_REPRODUCIBLE"}, {"fashion.split", "FASHION_SPLIT"},
-            {null, "FASHION_QUICK"}, {"fashion.splitBatch", "FASHION_SPLIT_BATCH"},
-            {"fashion.denseStep", "FASHION_DENSE_STEP"}, {"fashion.fusedUpdate", "FASHION_FUSED_UPDATE"},
-            {"fashion.denseSplit", "FASHION_DENSE_SPLIT"}};
+    private static String[] lookup(String property, String variable) {
+        String value = property == null ? null : System.getProperty(property);
+        if (value != null && !value.isBlank()) {
+            return new String[] {"-D" + property, value};
+        }
+        return new String[] {variable, variable == null ? null : System.getenv(variable)};
+    }
 
-    private static void checkSwitches() {
-        for (String[] s : SWITCHES) {
-            flag(s[0], s[1], false);
+    /**
+     * The project's on/off settings: each with its system property, environment variable and default, read by {@link
+     * #on()} through {@link #flag}. {@link #init()} reads them all first, so that a misspelt one is reported when the
+     * data is loaded or the first model built, not after a training run whose result would then be lost.
+     */
+    public enum Switch {
+        /** Layer methods chosen from the model alone: runs repeat bit for bit ({@link Engine#reproducible()}). */
+        REPRODUCIBLE("fashion.reproducible", "FASHION_REPRODUCIBLE", false),
+        /** Native convolutions split over the cores by halves of the minibatch ({@link Engine#split}). */
+        SPLIT("fashion.split", "FASHION_SPLIT", false),
+        /** Quick mode: a small subset and at most two epochs ({@code fashion.data.QuickMode}); no property. */
+        QUICK(null, "FASHION_QUICK", false),
+        /** Minibatch halves on two cores for convolutional networks ({@code SplitBatchNetwork}). */
+        SPLIT_BATCH("fashion.splitBatch", "FASHION_SPLIT_BATCH", true),
+        /** The dense networks' own training step ({@code DenseTrainingStep}). */
+        DENSE_STEP("fashion.denseStep", "FASHION_DENSE_STEP", true),
+        /** The fused optimizer update ({@code FusedUpdate}). */
+        FUSED_UPDATE("fashion.fusedUpdate", "FASHION_FUSED_UPDATE", true),
+        /** A wide dense layer's forward pass split by columns over the cores ({@code FastDenseLayerImpl}). */
+        DENSE_SPLIT("fashion.denseSplit", "FASHION_DENSE_SPLIT", false);
+
+        private final String property;
+        private final String variable;
+        private final boolean fallback;
+
+        Switch(String property, String variable, boolean fallback) {
+            this.property = property;
+            this.variable = variable;
+            this.fallback = fallback;
+        }
+
+        /**
+         * Whether the setting is on now.
+         *
+         * @throws IllegalArgumentException for a value that is not an on/off word ({@link #flag})
+         */
+        public boolean on() {
+            return flag(property, variable, fallback);
         }
     }
 
@@ -454,10 +489,7 @@ public final class Engine {
     }
 
     private static int setting(String property, String variable, int fallback) {
-        String value = System.getProperty(property);
-        if (value == null || value.isBlank()) {
-            value = System.getenv(variable);
-        }
+        String value = lookup(property, variable)[1];
         if (value == null || value.isBlank()) {
             return fallback;
         }

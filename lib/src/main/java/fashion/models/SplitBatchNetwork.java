@@ -60,7 +60,7 @@ public class SplitBatchNetwork extends MultiLayerNetwork {
     }
 
     static boolean enabled() {
-        return fashion.engine.Engine.flag("fashion.splitBatch", "FASHION_SPLIT_BATCH", true);
+        return fashion.engine.Engine.Switch.SPLIT_BATCH.on();
     }
 
     /**

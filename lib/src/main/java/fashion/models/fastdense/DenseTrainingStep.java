@@ -88,7 +88,7 @@ public final class DenseTrainingStep {
 
     /** Whether the step is turned on (default) or off ({@code FASHION_DENSE_STEP=0}, {@code -Dfashion.denseStep=false}). */
     public static boolean enabled() {
-        return fashion.engine.Engine.flag("fashion.denseStep", "FASHION_DENSE_STEP", true);
+        return fashion.engine.Engine.Switch.DENSE_STEP.on();
     }
 
     /**

@@ -88,7 +88,7 @@ public class FastDenseLayerImpl extends org.deeplearning4j.nn.layers.feedforward
      * vs 7.11 ms per step; 2026-11-30 under a load of 20-45 on 2 cores, no difference within the noise).
      */
     static boolean columnSplitEnabled() {
-        return fashion.engine.Engine.flag("fashion.denseSplit", "FASHION_DENSE_SPLIT", false);
+        return fashion.engine.Engine.Switch.DENSE_SPLIT.on();
     }
 
     private INDArray activateByHalves(LayerWorkspaceMgr workspaceMgr) {

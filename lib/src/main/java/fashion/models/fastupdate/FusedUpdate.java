@@ -81,7 +81,7 @@ public final class FusedUpdate {
 
     /** Whether fused updates are turned on ({@code -Dfashion.fusedUpdate=false} or {@code FASHION_FUSED_UPDATE=0}: off). */
     public static boolean enabled() {
-        return fashion.engine.Engine.flag("fashion.fusedUpdate", "FASHION_FUSED_UPDATE", true) && STEP_FUNCTION != null;
+        return fashion.engine.Engine.Switch.FUSED_UPDATE.on() && STEP_FUNCTION != null;
     }
 
     /**
